@@ -1,5 +1,6 @@
 /** The real kubectl (from the devDependency) against the test server. */
 import { readFile } from "node:fs/promises";
+import { request } from "node:https";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
@@ -24,9 +25,13 @@ describe("kubectl against the test server", () => {
   });
 
   it("refuses a client without the token", async () => {
-    const res = await fetch(`${server.url}/api/v1/namespaces`);
-    expect(res.status).toBe(401);
-    expect(await res.json()).toMatchObject({ kind: "Status", reason: "Unauthorized", code: 401 });
+    const anonymous = await httpsGet(`${server.url}/api/v1/namespaces`, server.certificate);
+    expect(anonymous.status).toBe(401);
+    expect(JSON.parse(anonymous.body)).toMatchObject({ kind: "Status", reason: "Unauthorized", code: 401 });
+    const wrong = await httpsGet(`${server.url}/api/v1/namespaces`, server.certificate, "not-the-token");
+    expect(wrong.status).toBe(401);
+    const right = await httpsGet(`${server.url}/api/v1/namespaces`, server.certificate, server.token);
+    expect(right.status).toBe(200);
   });
 
   it("applies a Namespace, a CRD, a ConfigMap and a Deployment server-side with default validation", async () => {
@@ -143,3 +148,15 @@ describe("kubectl against the test server", () => {
     expect(server.registry.byKind("example.com/v1", "Widget")).toBeUndefined();
   });
 });
+
+function httpsGet(url: string, ca: string, token?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}

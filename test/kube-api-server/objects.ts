@@ -87,6 +87,8 @@ export class ObjectService {
     private readonly registry: ResourceRegistry,
     /** Called after each stored change, for the status simulator. */
     private readonly afterWrite: (type: ResourceType, object: KubeObject) => void = () => {},
+    /** How long the namespace controller takes to start emptying a deleted namespace, as a real one does. */
+    private readonly namespaceDeletionDelayMs = 300,
   ) {
     store.subscribe((event) => {
       if (event.type !== "DELETED") return;
@@ -146,7 +148,8 @@ export class ObjectService {
     const obj = this.checkBody(scope, body);
     const before = this.get(scope);
     const rv = obj.metadata.resourceVersion;
-    if (!rv) {
+    // Built-in kinds allow an unconditional update (no resourceVersion); custom resources do not.
+    if (!rv && scope.type.crd) {
       throw this.invalidError(scope, [
         {
           reason: "FieldValueInvalid",
@@ -155,7 +158,7 @@ export class ObjectService {
         },
       ]);
     }
-    if (rv !== before.metadata.resourceVersion)
+    if (rv && rv !== before.metadata.resourceVersion)
       throw staleResourceVersion(scope.type.plural, scope.type.group, before.metadata.name);
     return this.commitUpdate(scope, before, obj, options);
   }
@@ -368,7 +371,8 @@ export class ObjectService {
         ...(isNamespace ? { status: { ...obj.status, phase: "Terminating" } } : {}),
       };
       const stored = this.store.put(storageKey(type), terminating);
-      if (isNamespace) setImmediate(() => this.emptyNamespace(obj.metadata.name));
+      if (isNamespace)
+        setTimeout(() => this.emptyNamespace(obj.metadata.name), this.namespaceDeletionDelayMs).unref();
       return { object: this.asVersion(stored, type), gone: false };
     }
     const removed = this.store.remove(

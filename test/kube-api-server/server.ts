@@ -5,7 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { stringify as toYaml } from "yaml";
 import {
@@ -20,11 +21,13 @@ import {
 import { ApiError, badRequest, expired, methodNotAllowed, pathNotFound, unauthorized } from "./errors.js";
 import { Faults, type RequestTarget, type Verb } from "./faults.js";
 import { type DeleteOptions, ObjectService, parseBody, type Scope, type WriteOptions } from "./objects.js";
+import { decodeProtobufObject, isProtobuf } from "./protobuf.js";
 import { apiVersionOf, ResourceRegistry, type ResourceType } from "./resources.js";
 import { parseFieldSelector, parseLabelSelector } from "./selectors.js";
 import { type SimulatorOptions, StatusSimulator } from "./simulator.js";
 import { type KubeObject, ObjectStore } from "./store.js";
 import { toTable, wantsTable } from "./table.js";
+import { servingCertificate } from "./tls.js";
 import { serveWatch } from "./watch.js";
 
 export interface KubeApiServerOptions {
@@ -33,6 +36,8 @@ export interface KubeApiServerOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
   simulator?: SimulatorOptions;
+  /** Delay before a deleted namespace's content is deleted; default 300 ms, as a real namespace controller lags. */
+  namespaceDeletionDelayMs?: number;
 }
 
 /** One request as the server saw it, for tests that assert what a client sent (or did not). */
@@ -41,6 +46,7 @@ export interface RecordedRequest {
   path: string;
   query: Record<string, string>;
   contentType?: string;
+  accept?: string;
   userAgent?: string;
   /** Verb and resource for API requests; absent for discovery and OpenAPI. */
   target?: RequestTarget;
@@ -61,9 +67,11 @@ export class KubeApiServer {
     private readonly http: Server,
     readonly url: string,
     readonly token: string,
-    simulator: SimulatorOptions | undefined,
+    /** The PEM certificate clients must trust (it is its own CA). */
+    readonly certificate: string,
+    options: KubeApiServerOptions,
   ) {
-    this.simulator = new StatusSimulator(this, simulator);
+    this.simulator = new StatusSimulator(this, options.simulator);
     this.objects = new ObjectService(this.store, this.registry, (type, obj) =>
       this.simulator.observe(type, obj),
     );
@@ -78,7 +86,8 @@ export class KubeApiServer {
   }
 
   static async start(options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
-    const http = createServer();
+    const tls = await servingCertificate();
+    const http = createServer({ key: tls.key, cert: tls.cert });
     await new Promise<void>((resolve, reject) => {
       http.once("error", reject);
       http.listen(options.port ?? 0, "127.0.0.1", () => resolve());
@@ -86,9 +95,10 @@ export class KubeApiServer {
     const { port } = http.address() as AddressInfo;
     const server = new KubeApiServer(
       http,
-      `http://127.0.0.1:${port}`,
+      `https://127.0.0.1:${port}`,
       options.token ?? randomBytes(24).toString("hex"),
-      options.simulator,
+      tls.cert,
+      options,
     );
     http.on("request", (req, res) => {
       server.handle(req, res).catch((e) => server.sendError(res, e));
@@ -108,7 +118,15 @@ export class KubeApiServer {
     return toYaml({
       apiVersion: "v1",
       kind: "Config",
-      clusters: [{ name: "test", cluster: { server: this.url } }],
+      clusters: [
+        {
+          name: "test",
+          cluster: {
+            server: this.url,
+            "certificate-authority-data": Buffer.from(this.certificate).toString("base64"),
+          },
+        },
+      ],
       users: [{ name: "test", user: { token: this.token } }],
       contexts: [{ name: "test", context: { cluster: "test", user: "test", namespace } }],
       "current-context": "test",
@@ -141,11 +159,15 @@ export class KubeApiServer {
       path: url.pathname,
       query,
       contentType: req.headers["content-type"],
+      accept: req.headers.accept,
       userAgent: req.headers["user-agent"],
     };
     this.requests.push(record);
     if (req.headers.authorization !== `Bearer ${this.token}`) throw unauthorized();
-    const body = await readBody(req);
+    const raw = await readBody(req);
+    const contentType = req.headers["content-type"] ?? "application/json";
+    // client-go's typed clients write protobuf; everything else here is JSON or YAML text.
+    const body = isProtobuf(contentType) ? JSON.stringify(decodeProtobufObject(raw)) : raw.toString("utf8");
     const segments = url.pathname.split("/").filter((s) => s.length > 0);
 
     const discovery = this.discovery(segments, req);
@@ -227,7 +249,10 @@ export class KubeApiServer {
     body: string,
   ) {
     const { scope, target } = route;
-    const contentType = req.headers["content-type"] ?? "application/json";
+    const contentType = (req.headers["content-type"] ?? "application/json").replace(
+      "application/vnd.kubernetes.protobuf",
+      "application/json",
+    );
     const dryRun = parseDryRun(params);
     const write: WriteOptions = {
       dryRun,
@@ -412,11 +437,11 @@ function deleteOptionsOf(body: string, params: URLSearchParams, dryRun: boolean)
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }
