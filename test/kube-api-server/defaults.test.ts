@@ -717,10 +717,8 @@ describe("applyDefaults", () => {
     ["", "IfNotPresent"],
   ];
   it.each(pullPolicies)("imagePullPolicy of %j is %s", (image, policy) => {
-    const out = applyDefaults(
-      { spec: { containers: [{ name: "c", image }] } },
-      { group: "", kind: "Pod" },
-    ) as {
+    const pod: Obj = { spec: { containers: [{ name: "c", image }] } };
+    const out = applyDefaults(pod, { group: "", kind: "Pod" }) as {
       spec: { containers: { imagePullPolicy: string }[] };
     };
     expect(out.spec.containers[0].imagePullPolicy).toBe(policy);
