@@ -15,6 +15,7 @@
  * cluster IP and node port allocation, admission plugins (ServiceAccount, DefaultTolerationSeconds,
  * Priority, DefaultStorageClass), and quantity canonicalisation (`1024Mi` is not rewritten to `1Gi`).
  */
+import { VOLUME_SOURCES } from "./validation.js";
 
 type Obj = Record<string, unknown>;
 
@@ -100,39 +101,6 @@ function defaultContainer(c: Obj): void {
     defaultHTTPGet(c.lifecycle.preStop);
   }
 }
-
-const VOLUME_SOURCES = [
-  "emptyDir",
-  "hostPath",
-  "gitRepo",
-  "gcePersistentDisk",
-  "awsElasticBlockStore",
-  "secret",
-  "nfs",
-  "iscsi",
-  "glusterfs",
-  "flocker",
-  "persistentVolumeClaim",
-  "rbd",
-  "cinder",
-  "cephfs",
-  "quobyte",
-  "downwardAPI",
-  "fc",
-  "flexVolume",
-  "configMap",
-  "azureFile",
-  "vsphereVolume",
-  "photonPersistentDisk",
-  "portworxVolume",
-  "azureDisk",
-  "storageos",
-  "projected",
-  "scaleIO",
-  "csi",
-  "ephemeral",
-  "image",
-];
 
 /** 0644, the default file mode of secret, configMap, downwardAPI and projected volumes. */
 const DEFAULT_MODE = 0o644;

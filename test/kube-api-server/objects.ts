@@ -571,22 +571,13 @@ export class ObjectService {
     return { ...obj, metadata };
   }
 
-  /** What the built-in kinds' registry strategies add: Secret stringData, cluster IPs, namespace phase, CRD status. */
+  /** What the built-in kinds' registry strategies add beyond defaults: cluster IPs and the CRD status. */
   private prepareKind(type: ResourceType, before: KubeObject | undefined, obj: KubeObject): KubeObject {
     const key = storageKey(type);
-    if (key === "/secrets" && obj.stringData) {
-      const data = { ...(obj.data ?? {}) };
-      for (const [k, v] of Object.entries(obj.stringData as Record<string, string>))
-        data[k] = Buffer.from(String(v)).toString("base64");
-      const { stringData: _moved, ...rest } = obj;
-      return { ...rest, data };
-    }
     if (key === "/services" && obj.spec?.type !== "ExternalName" && !obj.spec?.clusterIP) {
       const clusterIP = before?.spec?.clusterIP ?? this.allocateClusterIp();
       return { ...obj, spec: { ...obj.spec, clusterIP, clusterIPs: [clusterIP] } };
     }
-    if (key === NAMESPACES && !obj.status?.phase)
-      return { ...obj, status: { ...obj.status, phase: "Active" } };
     if (key === CRDS) {
       const names = obj.spec?.names ?? {};
       const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");

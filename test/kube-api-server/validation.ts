@@ -652,7 +652,8 @@ interface PodSpecOptions {
   extraVolumes?: readonly string[];
 }
 
-const VOLUME_SOURCES = [
+/** The volume source fields of a Volume; defaults.ts reads it too. */
+export const VOLUME_SOURCES = [
   "emptyDir",
   "hostPath",
   "gitRepo",
@@ -991,8 +992,15 @@ function templateLabelsMismatch(selector: Selector, template: Obj, path: string)
 
 /** apps/validation.ValidatePodTemplateSpecForReplicaSet (Deployment, ReplicaSet). */
 function validateTemplateForReplicaSet(selector: Selector, template: Obj): FieldCause[] {
-  const errs = templateLabelsMismatch(selector, template, "spec.template");
-  errs.push(...validatePodTemplateSpec(template, "spec.template", { isPod: false }));
+  return [
+    ...templateLabelsMismatch(selector, template, "spec.template"),
+    ...validateLongRunningTemplate(template, "ReplicaSet"),
+  ];
+}
+
+/** What ReplicaSets and DaemonSets ask of their pod template: restartPolicy Always, no deadline. */
+function validateLongRunningTemplate(template: Obj, kind: "ReplicaSet" | "DaemonSet"): FieldCause[] {
+  const errs = validatePodTemplateSpec(template, "spec.template", { isPod: false });
   const spec = asObj(template.spec);
   const restartPolicy = asStr(spec.restartPolicy) || "Always";
   if (restartPolicy !== "Always")
@@ -1001,7 +1009,7 @@ function validateTemplateForReplicaSet(selector: Selector, template: Obj): Field
     errs.push(
       forbidden(
         "spec.template.spec.activeDeadlineSeconds",
-        "activeDeadlineSeconds in ReplicaSet is not Supported",
+        `activeDeadlineSeconds in ${kind} is not Supported`,
       ),
     );
   }
@@ -1090,19 +1098,7 @@ function validateDaemonSet(obj: Obj): FieldCause[] {
   if (isSet(spec.selector) && strMap(sel.matchLabels).length + asArr(sel.matchExpressions).length === 0) {
     errs.push(invalid("spec.selector", goLabelSelector(sel), "empty selector is invalid for daemonset"));
   }
-  errs.push(...validatePodTemplateSpec(template, "spec.template", { isPod: false }));
-  const podSpec = asObj(template.spec);
-  const restartPolicy = asStr(podSpec.restartPolicy) || "Always";
-  if (restartPolicy !== "Always")
-    errs.push(notSupported("spec.template.spec.restartPolicy", restartPolicy, ["Always"]));
-  if (isSet(podSpec.activeDeadlineSeconds)) {
-    errs.push(
-      forbidden(
-        "spec.template.spec.activeDeadlineSeconds",
-        "activeDeadlineSeconds in DaemonSet is not Supported",
-      ),
-    );
-  }
+  errs.push(...validateLongRunningTemplate(template, "DaemonSet"));
   errs.push(...nonNegative(spec.minReadySeconds, "spec.minReadySeconds"));
 
   const strategy = asObj(spec.updateStrategy);
