@@ -26,19 +26,22 @@ describe("helm against the test server", () => {
       .filter((s) => s.metadata.labels?.owner === "helm")
       .map((s) => `${s.metadata.name} ${s.metadata.labels.status}`);
 
-  it("installs a chart with upgrade --install --wait, with OpenAPI validation on", async () => {
-    const result = await cli.helm([
+  const upgrade = (...extra: string[]) =>
+    cli.helm([
       "upgrade",
       "--install",
       "hello",
       chart,
       "--namespace",
       "apps",
-      "--create-namespace",
       "--wait",
       "--timeout",
       "60s",
+      ...extra,
     ]);
+
+  it("installs a chart with upgrade --install --wait, with OpenAPI validation on", async () => {
+    const result = await upgrade("--create-namespace");
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("STATUS: deployed");
@@ -57,21 +60,7 @@ describe("helm against the test server", () => {
   });
 
   it("makes revision 2 on a second upgrade", async () => {
-    const result = await cli.helm([
-      "upgrade",
-      "--install",
-      "hello",
-      chart,
-      "--namespace",
-      "apps",
-      "--set",
-      "message=bonjour",
-      "--set",
-      "replicas=2",
-      "--wait",
-      "--timeout",
-      "60s",
-    ]);
+    const result = await upgrade("--set", "message=bonjour", "--set", "replicas=2");
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("REVISION: 2");

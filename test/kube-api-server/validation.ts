@@ -998,10 +998,17 @@ function validateTemplateForReplicaSet(selector: Selector, template: Obj): Field
   ];
 }
 
-/** What ReplicaSets and DaemonSets ask of their pod template: restartPolicy Always, no deadline. */
+/** What ReplicaSets and DaemonSets ask of their pod template: a valid template that runs forever. */
 function validateLongRunningTemplate(template: Obj, kind: "ReplicaSet" | "DaemonSet"): FieldCause[] {
-  const errs = validatePodTemplateSpec(template, "spec.template", { isPod: false });
-  const spec = asObj(template.spec);
+  return [
+    ...validatePodTemplateSpec(template, "spec.template", { isPod: false }),
+    ...longRunningPodRules(asObj(template.spec), kind),
+  ];
+}
+
+/** restartPolicy Always and no activeDeadlineSeconds, as workload controllers require. */
+function longRunningPodRules(spec: Obj, kind: "ReplicaSet" | "DaemonSet" | "StatefulSet"): FieldCause[] {
+  const errs: FieldCause[] = [];
   const restartPolicy = asStr(spec.restartPolicy) || "Always";
   if (restartPolicy !== "Always")
     errs.push(notSupported("spec.template.spec.restartPolicy", restartPolicy, ["Always"]));
@@ -1196,18 +1203,7 @@ function validateStatefulSet(obj: Obj, old: Obj | undefined): FieldCause[] {
       errs.push(...validateAnnotations(asObj(template.metadata).annotations, "spec.template.annotations"));
     }
   }
-  const podSpec = asObj(template.spec);
-  const restartPolicy = asStr(podSpec.restartPolicy) || "Always";
-  if (restartPolicy !== "Always")
-    errs.push(notSupported("spec.template.spec.restartPolicy", restartPolicy, ["Always"]));
-  if (isSet(podSpec.activeDeadlineSeconds)) {
-    errs.push(
-      forbidden(
-        "spec.template.spec.activeDeadlineSeconds",
-        "activeDeadlineSeconds in StatefulSet is not Supported",
-      ),
-    );
-  }
+  errs.push(...longRunningPodRules(asObj(template.spec), "StatefulSet"));
   return errs;
 }
 
