@@ -1,14 +1,15 @@
 import { Command, CommanderError } from "commander";
 import { packageVersion } from "../package.js";
+import { applyCommand } from "./apply.js";
+import { buildCommand } from "./build.js";
+import { diffCommand } from "./diff.js";
+import { healthCommand } from "./health.js";
+import { type CliIO, ExitCode, processIO } from "./io.js";
+import { sopsCommand } from "./sops.js";
 
-/** The subcommands planned for `ferry`; none is available yet, so none is registered. */
+/** Subcommands still to come: listed in the help, not registered. */
 export const plannedCommands: ReadonlyArray<readonly [name: string, summary: string]> = [
-  ["build", "build the manifests of a path as a sync would (kustomize, Flux overlays)"],
-  ["diff", "dry-run a build against a cluster and show the per-object diff"],
-  ["apply", "apply a build to a cluster (staged server-side apply, prune, wait)"],
   ["images", "scan image policies and show or write the tag updates"],
-  ["sops", "decrypt and check SOPS-encrypted files"],
-  ["health", "report the readiness of what Ferry applied"],
 ];
 
 export interface ProgramOptions {
@@ -17,40 +18,51 @@ export interface ProgramOptions {
   writeOut?: (text: string) => void;
   /** Where errors go (default: stderr). */
   writeErr?: (text: string) => void;
+  /** The rest of the outside world commands see (stdin, terminal, environment). */
+  io?: Partial<CliIO>;
+}
+
+function ioOf(options: ProgramOptions): CliIO {
+  const base = { ...processIO(), ...options.io };
+  return {
+    ...base,
+    ...(options.writeOut && { out: options.writeOut }),
+    ...(options.writeErr && { err: options.writeErr }),
+  };
 }
 
 /** Builds the `ferry` command line without parsing anything, so tests can drive it in-process. */
 export function createProgram(options: ProgramOptions = {}): Command {
+  const io = ioOf(options);
   const program = new Command("ferry")
     .description("Ferry: GitOps for Kubernetes as a GitHub App. This is its command line.")
     .version(options.version ?? packageVersion(), "-V, --version", "print the version")
     .helpOption("-h, --help", "show this help")
+    .option("--debug", "print stack traces with errors")
     .addHelpText(
       "after",
       [
         "",
-        "Commands (coming soon, not available yet):",
+        "Coming soon, not available yet:",
         ...plannedCommands.map(([name, summary]) => `  ${name.padEnd(8)}${summary}`),
         "",
       ].join("\n"),
     )
-    .allowExcessArguments(true)
-    .action(() => {
-      const [command] = program.args;
-      if (command === undefined) program.help();
-      const planned = plannedCommands.some(([name]) => name === command);
-      program.error(
-        planned
-          ? `error: '${command}' is coming soon and not available yet (see ferry --help)`
-          : `error: unknown command '${command}' (see ferry --help)`,
-      );
-    });
-  if (options.writeOut || options.writeErr) {
-    program.configureOutput({
-      ...(options.writeOut && { writeOut: options.writeOut }),
-      ...(options.writeErr && { writeErr: options.writeErr }),
-    });
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  for (const command of [
+    buildCommand(io),
+    diffCommand(io),
+    applyCommand(io),
+    healthCommand(io),
+    sopsCommand(io),
+  ]) {
+    program.addCommand(command);
   }
+  program
+    .command("images", { hidden: true })
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(() => program.error("error: 'images' is coming soon and not available yet (see ferry --help)"));
   return program;
 }
 
@@ -60,11 +72,18 @@ export async function main(
   options: ProgramOptions = {},
 ): Promise<number> {
   const program = createProgram(options).exitOverride();
+  for (const command of program.commands) command.exitOverride();
+  const io = ioOf(options);
   try {
     await program.parseAsync([...argv]);
     return 0;
   } catch (error) {
+    if (error instanceof ExitCode) return error.code;
     if (error instanceof CommanderError) return error.exitCode;
-    throw error;
+    const debug = argv.includes("--debug");
+    io.err(
+      `error: ${error instanceof Error ? (debug ? (error.stack ?? error.message) : error.message) : String(error)}\n`,
+    );
+    return 1;
   }
 }

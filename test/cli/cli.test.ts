@@ -39,17 +39,21 @@ async function runBinary(...args: string[]): Promise<{ code: number; out: string
 }
 
 describe("ferry command line (in process)", () => {
-  it("names the program and registers no subcommand yet", () => {
+  it("registers build, diff, apply, health and sops", () => {
     const program = createProgram({ version: "9.9.9" });
     expect(program.name()).toBe("ferry");
-    expect(program.commands).toEqual([]);
+    expect(
+      program.commands.filter((c) => !(c as unknown as { _hidden: boolean })._hidden).map((c) => c.name()),
+    ).toEqual(["build", "diff", "apply", "health", "sops"]);
   });
 
-  it("--help lists the planned commands as coming soon", async () => {
+  it("--help lists the commands, and the planned ones as coming soon", async () => {
     const { code, out } = await runInProcess("--help");
     expect(code).toBe(0);
-    expect(out).toMatch(/^Usage: ferry \[options\]/);
-    expect(out).toContain("Commands (coming soon, not available yet):");
+    expect(out).toMatch(/^Usage: ferry \[options\] \[command\]/);
+    for (const name of ["build", "diff", "apply", "health", "sops"])
+      expect(out).toMatch(new RegExp(`^  ${name} `, "m"));
+    expect(out).toContain("Coming soon, not available yet:");
     for (const [name] of plannedCommands) expect(out).toMatch(new RegExp(`^  ${name} `, "m"));
   });
 
@@ -57,15 +61,15 @@ describe("ferry command line (in process)", () => {
     expect(await runInProcess("--version")).toEqual({ code: 0, out: `${version}\n`, err: "" });
   });
 
-  it("with no arguments shows the help", async () => {
-    const { code, out } = await runInProcess();
-    expect(code).toBe(0);
-    expect(out).toContain("Usage: ferry");
+  it("with no arguments shows the help and fails", async () => {
+    const { code, err } = await runInProcess();
+    expect(code).toBe(1);
+    expect(err).toContain("Usage: ferry");
   });
 
   it.each([
-    ["build", "error: 'build' is coming soon and not available yet (see ferry --help)\n"],
-    ["deploy", "error: unknown command 'deploy' (see ferry --help)\n"],
+    ["images", "error: 'images' is coming soon and not available yet (see ferry --help)\n"],
+    ["deploy", "error: unknown command 'deploy'\n(Did you mean apply?)\n"],
     ["--bogus", "error: unknown option '--bogus'\n"],
   ])("`ferry %s` fails with a clear message", async (arg, message) => {
     expect(await runInProcess(arg)).toEqual({ code: 1, out: "", err: message });
@@ -76,8 +80,8 @@ describe("bin/ferry.js", () => {
   it("--help prints the usage", async () => {
     const { code, out, err } = await runBinary("--help");
     expect({ code, err }).toEqual({ code: 0, err: "" });
-    expect(out).toContain("Usage: ferry [options]");
-    expect(out).toContain("coming soon");
+    expect(out).toContain("Usage: ferry [options] [command]");
+    expect(out).toContain("apply [options] <path>");
   });
 
   it("--version prints the version", async () => {

@@ -84,6 +84,12 @@ const KINDS: Record<string, Message> = {
       5: { name: "immutable", type: "bool" },
     },
   },
+  Namespace: {
+    fields: {
+      1: { name: "metadata", type: objectMeta },
+      2: { name: "spec", type: { fields: { 1: { name: "finalizers", type: "string", repeated: true } } } },
+    },
+  },
   ConfigMap: {
     fields: {
       1: { name: "metadata", type: objectMeta },

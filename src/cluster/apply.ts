@@ -1,0 +1,256 @@
+/**
+ * Staged server-side apply, as Flux's ResourceManager does it: every object is dry-run first
+ * (nothing is written while any object is invalid), then each stage is applied in Flux's order,
+ * writing only the objects that drifted. Each object ends as created, configured, unchanged or
+ * skipped.
+ */
+import { isDeepStrictEqual } from "node:util";
+import pLimit from "p-limit";
+import type { KubeObject, Manifest, ObjectRef } from "../model/object.js";
+import { refOf, subjectOf } from "../model/object.js";
+import type { ChangeSetEntry, Problem } from "../model/result.js";
+import { ReconcileError } from "../model/result.js";
+import { KubeApiError, type KubeClient } from "./client.js";
+import { compareApplyOrder, STAGES, type Stage, stageOf } from "./order.js";
+import { applyExcluded, forceEnabled, ssaMode, type UnitOwner, withOwnerLabels } from "./policy.js";
+
+export const FIELD_MANAGER = "ferry";
+
+export interface ApplyOptions {
+  owner: UnitOwner;
+  /** The unit's `force`: recreate objects whose immutable fields changed. */
+  force?: boolean;
+  /** Requests in flight within a stage; default 8. */
+  concurrency?: number;
+  /** How long CRDs may take to become established; default 60 s. */
+  definitionsTimeoutMs?: number;
+}
+
+/** One object through the apply: what was asked, what the cluster has, what a dry-run says. */
+export interface PlannedObject {
+  manifest: Manifest;
+  desired: KubeObject;
+  ref: ObjectRef;
+  subject: string;
+  stage: Stage;
+  live?: KubeObject;
+  dryRun?: KubeObject;
+  /** Validation waits for this unit's own Namespace or CRD to exist. */
+  deferred?: boolean;
+  skipReason?: string;
+  recreate?: boolean;
+}
+
+/** Dry-runs every object; throws a ReconcileError naming each invalid object and its file. */
+export async function planApply(
+  client: KubeClient,
+  manifests: Manifest[],
+  options: ApplyOptions,
+): Promise<PlannedObject[]> {
+  const limit = pLimit(options.concurrency ?? 8);
+  const ownNamespaces = new Set(
+    manifests.filter((m) => m.object.kind === "Namespace").map((m) => m.object.metadata.name),
+  );
+  const ownKinds = new Set(
+    manifests
+      .filter((m) => m.object.kind === "CustomResourceDefinition")
+      .map((m) => `${(m.object.spec as any)?.group}/${(m.object.spec as any)?.names?.kind}`),
+  );
+  const problems: Problem[] = [];
+  const planned = await Promise.all(
+    [...manifests]
+      .sort((a, b) => compareApplyOrder(a.object, b.object))
+      .map((manifest) =>
+        limit(async () => {
+          const desired = withOwnerLabels(manifest.object, options.owner);
+          const ref = refOf(desired);
+          const plan: PlannedObject = {
+            manifest,
+            desired,
+            ref,
+            subject: subjectOf(ref),
+            stage: stageOf(desired),
+          };
+          try {
+            await dryRun(client, plan, options);
+          } catch (e) {
+            const ownKind = ownKinds.has(`${ref.group}/${ref.kind}`) && /no matches for kind/.test(String(e));
+            const ownNamespace =
+              ref.namespace !== undefined &&
+              ownNamespaces.has(ref.namespace) &&
+              isNamespaceNotFound(e, ref.namespace);
+            if (ownKind || ownNamespace) plan.deferred = true;
+            else problems.push(dryRunProblem(plan, e));
+          }
+          return plan;
+        }),
+      ),
+  );
+  if (problems.length > 0) {
+    throw new ReconcileError(
+      `${problems.length} object${problems.length === 1 ? "" : "s"} failed validation; nothing was applied`,
+      problems,
+    );
+  }
+  return planned;
+}
+
+/** Applies what `planApply` validated, stage by stage, writing only what drifted. */
+export async function applyPlanned(
+  client: KubeClient,
+  planned: PlannedObject[],
+  options: ApplyOptions,
+): Promise<ChangeSetEntry[]> {
+  const limit = pLimit(options.concurrency ?? 8);
+  const entries: ChangeSetEntry[] = [];
+  for (const stage of STAGES) {
+    const inStage = planned.filter((p) => p.stage === stage);
+    if (inStage.length === 0) continue;
+    const deferred = inStage.filter((p) => p.deferred);
+    const problems: Problem[] = [];
+    await Promise.all(
+      deferred.map((plan) =>
+        limit(async () => {
+          try {
+            await dryRun(client, plan, options);
+            plan.deferred = false;
+          } catch (e) {
+            problems.push(dryRunProblem(plan, e));
+          }
+        }),
+      ),
+    );
+    if (problems.length > 0)
+      throw new ReconcileError(`${problems.length} object(s) failed validation`, problems);
+    const stageEntries = await Promise.all(inStage.map((plan) => limit(() => applyOne(client, plan))));
+    entries.push(...stageEntries);
+    if (stage === "definitions")
+      await waitForDefinitions(client, inStage, options.definitionsTimeoutMs ?? 60_000);
+  }
+  return entries;
+}
+
+async function dryRun(client: KubeClient, plan: PlannedObject, options: ApplyOptions): Promise<void> {
+  const { desired } = plan;
+  const namespaced = await client.isNamespaced(desired.apiVersion, desired.kind);
+  if (namespaced && !desired.metadata.namespace) {
+    throw new Error(
+      "namespace not specified: set metadata.namespace, or the Kustomization's targetNamespace",
+    );
+  }
+  if (!namespaced && desired.metadata.namespace) {
+    const { namespace: _dropped, ...metadata } = desired.metadata;
+    plan.desired = { ...desired, metadata: metadata as KubeObject["metadata"] };
+    plan.ref = refOf(plan.desired);
+    plan.subject = subjectOf(plan.ref);
+  }
+  const excluded = applyExcluded(desired);
+  plan.live = await client.get(plan.ref);
+  if (excluded) {
+    plan.skipReason = excluded;
+    return;
+  }
+  if (ssaMode(desired) === "IfNotPresent" && plan.live) {
+    plan.skipReason = "kustomize.toolkit.fluxcd.io/ssa: IfNotPresent and the object exists";
+    return;
+  }
+  try {
+    plan.dryRun = await client.apply(plan.desired, {
+      fieldManager: FIELD_MANAGER,
+      force: true,
+      dryRun: true,
+    });
+  } catch (e) {
+    if (plan.live && isImmutableError(e) && (options.force || forceEnabled(desired))) {
+      plan.recreate = true;
+      return;
+    }
+    throw e;
+  }
+}
+
+async function applyOne(client: KubeClient, plan: PlannedObject): Promise<ChangeSetEntry> {
+  const entry = (action: ChangeSetEntry["action"], reason?: string): ChangeSetEntry => ({
+    ref: plan.ref,
+    subject: plan.subject,
+    action,
+    ...(reason ? { reason } : {}),
+    ...(plan.manifest.origin ? { origin: plan.manifest.origin } : {}),
+  });
+  if (plan.skipReason) return entry("skipped", plan.skipReason);
+  if (plan.recreate) {
+    await client.delete(plan.ref, "Background");
+    await waitUntilGone(client, plan.ref, 60_000);
+    await client.apply(plan.desired, { fieldManager: FIELD_MANAGER, force: true, dryRun: false });
+    return entry("configured", "recreated: an immutable field changed and force is enabled");
+  }
+  const dry = plan.dryRun as KubeObject;
+  const created = !plan.live || !dry.metadata.resourceVersion;
+  if (!created && !hasDrifted(plan.live as KubeObject, dry)) return entry("unchanged");
+  await client.apply(plan.desired, { fieldManager: FIELD_MANAGER, force: true, dryRun: false });
+  return entry(created ? "created" : "configured");
+}
+
+/** Flux's drift test: labels or annotations differ, or anything outside metadata and status. */
+export function hasDrifted(live: KubeObject, dryRun: KubeObject): boolean {
+  if (!isDeepStrictEqual(live.metadata.labels ?? {}, dryRun.metadata.labels ?? {})) return true;
+  if (!isDeepStrictEqual(live.metadata.annotations ?? {}, dryRun.metadata.annotations ?? {})) return true;
+  const strip = ({ metadata: _m, status: _s, ...rest }: KubeObject) => rest;
+  return !isDeepStrictEqual(strip(live), strip(dryRun));
+}
+
+/** Flux's immutable-field detection (fluxcd/pkg ssa errors/immutable.go). */
+export function isImmutableError(e: unknown): boolean {
+  if (!(e instanceof KubeApiError)) return false;
+  return e.code === 422 || e.code === 409 || /is\simmutable|immutable\sfield/.test(e.message);
+}
+
+function isNamespaceNotFound(e: unknown, namespace: string): boolean {
+  return (
+    e instanceof KubeApiError && e.code === 404 && e.message.includes(`namespaces "${namespace}" not found`)
+  );
+}
+
+/** `Deployment/apps/web dry-run failed (Invalid): …`, with the file the object came from. */
+function dryRunProblem(plan: PlannedObject, e: unknown): Problem {
+  const reason =
+    e instanceof KubeApiError && e.reason
+      ? ` (${e.causes.some((c) => c.reason === "FieldManagerConflict") ? "FieldManagerConflict" : e.reason})`
+      : "";
+  return {
+    message: `${plan.subject} dry-run failed${reason}: ${e instanceof Error ? e.message : String(e)}`,
+    subject: plan.subject,
+    ...(plan.manifest.origin ? { origin: plan.manifest.origin } : {}),
+  };
+}
+
+async function waitUntilGone(client: KubeClient, ref: ObjectRef, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (await client.get(ref)) {
+    if (Date.now() > deadline)
+      throw new Error(`${subjectOf(ref)} was not deleted within ${timeoutMs / 1000}s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** CRDs must be established before objects of their kinds are applied. */
+async function waitForDefinitions(
+  client: KubeClient,
+  plans: PlannedObject[],
+  timeoutMs: number,
+): Promise<void> {
+  const crds = plans.filter((p) => p.desired.kind === "CustomResourceDefinition" && !p.skipReason);
+  const deadline = Date.now() + timeoutMs;
+  for (const crd of crds) {
+    for (;;) {
+      const live = await client.get(crd.ref);
+      const established = ((live?.status as any)?.conditions ?? []).some(
+        (c: { type: string; status: string }) => c.type === "Established" && c.status === "True",
+      );
+      if (established) break;
+      if (Date.now() > deadline)
+        throw new ReconcileError(`${crd.subject} was not established within ${timeoutMs / 1000}s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}

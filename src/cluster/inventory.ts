@@ -1,0 +1,119 @@
+/**
+ * What Ferry applied for one unit, kept in the target cluster: a ConfigMap in `ferry-system`
+ * holding the inventory (Flux's `<namespace>_<name>_<group>_<kind>` ids with their versions),
+ * the last applied revision and a short history. Any replica of Ferry can pick up from it.
+ */
+import { createHash } from "node:crypto";
+import type { KubeObject, ObjectRef } from "../model/object.js";
+import { inventoryId, parseInventoryId } from "../model/object.js";
+import { FIELD_MANAGER } from "./apply.js";
+import type { KubeClient } from "./client.js";
+import type { UnitOwner } from "./policy.js";
+
+export const INVENTORY_NAMESPACE = "ferry-system";
+const HISTORY_LENGTH = 10;
+
+export interface InventoryEntry {
+  id: string;
+  v: string;
+}
+
+export interface HistoryEntry {
+  revision: string;
+  time: string;
+  status: "succeeded" | "failed";
+  /** Objects in the inventory after this run. */
+  objects: number;
+}
+
+export interface Inventory {
+  entries: InventoryEntry[];
+  revision?: string;
+  history: HistoryEntry[];
+}
+
+export function entriesOf(refs: ObjectRef[]): InventoryEntry[] {
+  const seen = new Set<string>();
+  const entries: InventoryEntry[] = [];
+  for (const ref of refs) {
+    const id = inventoryId(ref);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    entries.push({ id, v: ref.version });
+  }
+  return entries.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** What the old inventory had and the new one lacks: the objects to prune. */
+export function staleRefs(previous: InventoryEntry[], current: InventoryEntry[]): ObjectRef[] {
+  const keep = new Set(current.map((e) => e.id));
+  return previous.filter((e) => !keep.has(e.id)).map((e) => parseInventoryId(e.id, e.v));
+}
+
+/** `ferry-inventory-<namespace>-<name>`, shortened with a hash past the 253-character limit. */
+export function inventoryName(owner: UnitOwner): string {
+  const name = `ferry-inventory-${owner.namespace}-${owner.name}`.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
+  if (name.length <= 253) return name;
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 12);
+  return `${name.slice(0, 240)}-${hash}`;
+}
+
+const inventoryRef = (owner: UnitOwner, namespace: string): ObjectRef => ({
+  group: "",
+  version: "v1",
+  kind: "ConfigMap",
+  namespace,
+  name: inventoryName(owner),
+});
+
+export async function readInventory(
+  client: KubeClient,
+  owner: UnitOwner,
+  namespace = INVENTORY_NAMESPACE,
+): Promise<Inventory | undefined> {
+  const live = await client.get(inventoryRef(owner, namespace));
+  if (!live) return undefined;
+  const data = (live.data ?? {}) as Record<string, string>;
+  return {
+    entries: JSON.parse(data["inventory.json"] ?? "[]"),
+    revision: data.revision || undefined,
+    history: JSON.parse(data["history.json"] ?? "[]"),
+  };
+}
+
+/** Stores the inventory (creating the namespace when missing), adding `run` to the history. */
+export async function writeInventory(
+  client: KubeClient,
+  owner: UnitOwner,
+  inventory: Inventory,
+  run: HistoryEntry,
+  namespace = INVENTORY_NAMESPACE,
+): Promise<Inventory> {
+  const ns: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } };
+  if (!(await client.get({ group: "", version: "v1", kind: "Namespace", name: namespace }))) {
+    await client.apply(ns, { fieldManager: FIELD_MANAGER, force: true, dryRun: false });
+  }
+  const history = [run, ...inventory.history].slice(0, HISTORY_LENGTH);
+  const stored: Inventory = {
+    entries: inventory.entries,
+    revision: run.status === "succeeded" ? run.revision : inventory.revision,
+    history,
+  };
+  const configMap: KubeObject = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: inventoryName(owner),
+      namespace,
+      labels: { "app.kubernetes.io/managed-by": "ferry", "ferry.dev/inventory": "true" },
+      annotations: { "ferry.dev/unit": `${owner.namespace}/${owner.name}` },
+    },
+    data: {
+      "inventory.json": JSON.stringify(stored.entries),
+      revision: stored.revision ?? "",
+      "history.json": JSON.stringify(history),
+    },
+  };
+  await client.apply(configMap, { fieldManager: FIELD_MANAGER, force: true, dryRun: false });
+  return stored;
+}

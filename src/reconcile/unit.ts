@@ -1,0 +1,308 @@
+/**
+ * One unit (a path with Flux Kustomization settings) through the sync flow: build, decrypt,
+ * substitute, sort out Flux objects, validate, staged apply, prune, inventory, wait.
+ */
+import { setCommonMetadata } from "../build/common-metadata.js";
+import type { ChildUnit } from "../build/flux.js";
+import { classify, conventionalSourceNames } from "../build/flux.js";
+import type {
+  HealthCheckReference,
+  KustomizationOverlay,
+  KustomizationSpec,
+  PostBuild,
+} from "../build/spec.js";
+import { overlayOf } from "../build/spec.js";
+import { collectVariables, substituteObject, substitutionEnabled } from "../build/substitute.js";
+import type { Workspace } from "../build/workspace.js";
+import { applyPlanned, planApply } from "../cluster/apply.js";
+import type { KubeClient } from "../cluster/client.js";
+import { entriesOf, type Inventory, readInventory, staleRefs, writeInventory } from "../cluster/inventory.js";
+import type { UnitOwner } from "../cluster/policy.js";
+import { prune } from "../cluster/prune.js";
+import { waitForHealth } from "../cluster/wait.js";
+import type { KubeObject, Manifest, ObjectRef, Origin } from "../model/object.js";
+import type { ChangeSetEntry, Phase, Problem, UnitResult } from "../model/result.js";
+import { ReconcileError } from "../model/result.js";
+import { decryptObject, keysFromSecretData, mergeKeys, type SopsKeys } from "../sops/index.js";
+
+/** What to reconcile: a path of the repository with the settings of a Flux Kustomization. */
+export interface UnitDefinition {
+  owner: UnitOwner;
+  path: string;
+  overlay: KustomizationOverlay;
+  prune: boolean;
+  wait: boolean;
+  timeoutMs: number;
+  force: boolean;
+  suspend: boolean;
+  dependsOn: { name: string; namespace?: string }[];
+  healthChecks: HealthCheckReference[];
+  postBuild?: PostBuild;
+  decryptionSecret?: string;
+  origin?: Origin;
+}
+
+export interface ProgressEvent {
+  unit: string;
+  phase: Phase | "done";
+  detail?: string;
+}
+
+export interface ReconcileContext {
+  client: KubeClient;
+  workspace: Workspace;
+  /** The commit being reconciled, recorded in the inventory's history. */
+  revision?: string;
+  /** The operator's SOPS keys; a unit's `decryption.secretRef` adds its own. */
+  sopsKeys: SopsKeys;
+  /** GitRepository names that stand for this repository (besides `flux-system`). */
+  sourceNames?: string[];
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export const unitName = (owner: UnitOwner) => `${owner.namespace}/${owner.name}`;
+
+/** A Flux Kustomization found in a build, as a unit. */
+export function unitOfChild(child: ChildUnit): UnitDefinition {
+  const spec: KustomizationSpec = child.spec;
+  return {
+    owner: { name: child.name, namespace: child.namespace },
+    path: child.path,
+    overlay: overlayOf(spec),
+    prune: spec.prune,
+    wait: spec.wait,
+    timeoutMs: spec.timeout,
+    force: spec.force,
+    suspend: spec.suspend,
+    dependsOn: spec.dependsOn,
+    healthChecks: spec.healthChecks,
+    ...(spec.postBuild ? { postBuild: spec.postBuild } : {}),
+    ...(spec.decryption?.secretRef ? { decryptionSecret: spec.decryption.secretRef.name } : {}),
+    ...(child.origin ? { origin: child.origin } : {}),
+  };
+}
+
+/** What a build of a unit yields once decrypted and substituted, before anything is written. */
+export interface PreparedUnit {
+  apply: Manifest[];
+  children: ChildUnit[];
+  notSupported: UnitResult["notSupported"];
+  /** Problems of Flux objects in this build that belong to other units (a foreign source). */
+  foreign: Problem[];
+}
+
+class Timings {
+  readonly list: UnitResult["timings"] = [];
+  async time<T>(phase: Phase, ctx: ReconcileContext, unit: string, work: () => Promise<T>): Promise<T> {
+    ctx.onProgress?.({ unit, phase });
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.list.push({ phase, ms: Math.round(performance.now() - started) });
+    }
+  }
+}
+
+/** Build, decrypt, substitute and sort the unit's objects. Reads the cluster, writes nothing. */
+export async function prepareUnit(
+  ctx: ReconcileContext,
+  unit: UnitDefinition,
+  timings = new Timings(),
+): Promise<PreparedUnit> {
+  const name = unitName(unit.owner);
+  // commonMetadata is set after substitution, as Flux does, so variables in it are not expanded.
+  const { commonMetadata, ...overlay } = unit.overlay;
+  const built = await timings.time("build", ctx, name, () => ctx.workspace.build(unit.path, overlay));
+  const decrypted = await timings.time("decrypt", ctx, name, () => decryptAll(ctx, unit, built));
+  const substituted = await timings.time("substitute", ctx, name, () => substituteAll(ctx, unit, decrypted));
+  setCommonMetadata(substituted, commonMetadata);
+  const sorted = classify(substituted, {
+    sourceNames: [...conventionalSourceNames, ...(ctx.sourceNames ?? [])],
+  });
+  // The Kustomization that syncs this very path (flux-system syncing its own folder) is this unit.
+  const children = sorted.children.filter((c) => c.path !== unit.path);
+  return { apply: sorted.apply, children, notSupported: sorted.notSupported, foreign: sorted.problems };
+}
+
+async function decryptAll(
+  ctx: ReconcileContext,
+  unit: UnitDefinition,
+  manifests: Manifest[],
+): Promise<Manifest[]> {
+  let keys = ctx.sopsKeys;
+  if (unit.decryptionSecret) {
+    const secret = await ctx.client.get({
+      group: "",
+      version: "v1",
+      kind: "Secret",
+      namespace: unit.owner.namespace,
+      name: unit.decryptionSecret,
+    });
+    if (!secret) {
+      throw new ReconcileError(
+        `decryption Secret ${unit.owner.namespace}/${unit.decryptionSecret} not found: create it in the target cluster with the age (*.agekey) or PGP (*.asc) keys`,
+      );
+    }
+    keys = mergeKeys(keys, keysFromSecretData((secret.data ?? {}) as Record<string, string>));
+  }
+  return Promise.all(
+    manifests.map(async (m) => ({
+      ...m,
+      object: (await decryptObject(m.object, keys, m.origin?.file)) as KubeObject,
+    })),
+  );
+}
+
+async function substituteAll(
+  ctx: ReconcileContext,
+  unit: UnitDefinition,
+  manifests: Manifest[],
+): Promise<Manifest[]> {
+  const postBuild = unit.postBuild;
+  if (!postBuild) return manifests;
+  const sources = await Promise.all(
+    postBuild.substituteFrom.map(async (source) => {
+      const live = await ctx.client.get({
+        group: "",
+        version: "v1",
+        kind: source.kind,
+        namespace: unit.owner.namespace,
+        name: source.name,
+      });
+      return { ...source, ...(live ? { data: (live.data ?? {}) as Record<string, string> } : {}) };
+    }),
+  );
+  const vars = collectVariables(postBuild.substitute, sources);
+  return manifests.map((m) =>
+    substitutionEnabled(m.object)
+      ? {
+          ...m,
+          object: substituteObject(m.object, vars, { always: postBuild.substituteStrategy === "Always" }),
+        }
+      : m,
+  );
+}
+
+/** Reconciles one unit; never throws: failures are in the result. */
+export async function reconcileUnit(
+  ctx: ReconcileContext,
+  unit: UnitDefinition,
+): Promise<{ result: UnitResult; prepared?: PreparedUnit }> {
+  const started = performance.now();
+  const name = unitName(unit.owner);
+  const timings = new Timings();
+  const result: UnitResult = {
+    name,
+    path: unit.path,
+    ...(ctx.revision ? { revision: ctx.revision } : {}),
+    status: "succeeded",
+    changes: [],
+    health: [],
+    timings: timings.list,
+    problems: [],
+    notSupported: [],
+    durationMs: 0,
+  };
+  const finish = () => {
+    result.durationMs = Math.round(performance.now() - started);
+    ctx.onProgress?.({ unit: name, phase: "done", detail: result.status });
+    return result;
+  };
+  if (unit.suspend) {
+    result.status = "skipped";
+    result.problems.push({ message: "suspended: spec.suspend is true" });
+    return { result: finish() };
+  }
+  let prepared: PreparedUnit;
+  let applied: ChangeSetEntry[];
+  try {
+    prepared = await prepareUnit(ctx, unit, timings);
+    result.notSupported = prepared.notSupported;
+    const plan = await timings.time("validate", ctx, name, () =>
+      planApply(ctx.client, prepared.apply, { owner: unit.owner, force: unit.force }),
+    );
+    applied = await timings.time("apply", ctx, name, () =>
+      applyPlanned(ctx.client, plan, { owner: unit.owner, force: unit.force }),
+    );
+    result.changes.push(...applied);
+  } catch (e) {
+    return { result: failed(result, e, finish) };
+  }
+
+  const appliedRefs = applied.map((c) => c.ref);
+  let survivors: ObjectRef[] = [];
+  let previous: Inventory | undefined;
+  try {
+    previous = await readInventory(ctx.client, unit.owner);
+    if (unit.prune && previous) {
+      const stale = staleRefs(previous.entries, entriesOf(appliedRefs));
+      const pruned = await timings.time("prune", ctx, name, () => prune(ctx.client, stale, unit.owner));
+      result.changes.push(...pruned.entries);
+      result.problems.push(...pruned.problems);
+      survivors = pruned.survivors;
+    }
+  } catch (e) {
+    failed(result, e);
+  }
+
+  if (result.status === "succeeded" && (unit.wait || unit.healthChecks.length > 0)) {
+    const refs = unit.wait
+      ? applied.filter((c) => c.action !== "skipped").map((c) => c.ref)
+      : unit.healthChecks.map((h) => healthCheckRef(h, unit.owner.namespace));
+    const outcome = await timings.time("wait", ctx, name, () =>
+      waitForHealth(ctx.client, refs, { timeoutMs: unit.timeoutMs }),
+    );
+    result.health = outcome.health;
+    if (!outcome.ok) {
+      result.status = "failed";
+      const notReady = outcome.health.filter((h) => h.status !== "Current");
+      const why = outcome.timedOut
+        ? `timeout waiting for ${notReady.length} object(s) after ${unit.timeoutMs / 1000}s`
+        : "health check failed";
+      result.problems.push(
+        ...notReady.map((h) => ({
+          message: `${why}: ${h.subject} is ${h.status}: ${h.message}`,
+          subject: h.subject,
+        })),
+      );
+    }
+  }
+
+  try {
+    await timings.time("inventory", ctx, name, () =>
+      writeInventory(
+        ctx.client,
+        unit.owner,
+        {
+          entries: entriesOf([...appliedRefs, ...survivors]),
+          history: previous?.history ?? [],
+          revision: previous?.revision,
+        },
+        {
+          revision: ctx.revision ?? "",
+          time: new Date().toISOString(),
+          status: result.status === "succeeded" ? "succeeded" : "failed",
+          objects: appliedRefs.length + survivors.length,
+        },
+      ),
+    );
+  } catch (e) {
+    failed(result, e);
+  }
+  return { result: finish(), prepared };
+}
+
+function healthCheckRef(h: HealthCheckReference, namespace: string): ObjectRef {
+  const [group, version] = (h.apiVersion ?? "v1").includes("/")
+    ? (h.apiVersion as string).split("/")
+    : ["", h.apiVersion ?? "v1"];
+  return { group, version, kind: h.kind, namespace: h.namespace ?? namespace, name: h.name };
+}
+
+function failed(result: UnitResult, e: unknown, finish?: () => UnitResult): UnitResult {
+  result.status = "failed";
+  if (e instanceof ReconcileError) result.problems.push(...e.problems);
+  else result.problems.push({ message: e instanceof Error ? e.message : String(e) });
+  return finish ? finish() : result;
+}
