@@ -6,7 +6,7 @@ import { parseDuration } from "../build/duration.js";
 import { isInside } from "../build/paths.js";
 import { Workspace } from "../build/workspace.js";
 import { KubeClient } from "../cluster/client.js";
-import type { ReconcileContext, UnitDefinition } from "../reconcile/unit.js";
+import { type ReconcileContext, type UnitDefinition, unitNameOf } from "../reconcile/unit.js";
 import { loadKeys } from "../sops/index.js";
 import { repositoryRootOf } from "./build.js";
 import type { CliIO } from "./io.js";
@@ -48,15 +48,6 @@ export function addTargetOptions(command: Command): Command {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-/** `clusters/production` → `clusters-production`: a label value naming the root unit. */
-export function unitNameOf(path: string): string {
-  const name = path
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
-  return (name || "root").slice(0, 63).replace(/-+$/, "");
 }
 
 export interface Target {

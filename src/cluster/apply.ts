@@ -54,7 +54,10 @@ export async function planApply(
   const ownKinds = new Set(
     manifests
       .filter((m) => m.object.kind === "CustomResourceDefinition")
-      .map((m) => `${(m.object.spec as any)?.group}/${(m.object.spec as any)?.names?.kind}`),
+      .map((m) => {
+        const spec = m.object.spec as { group?: string; names?: { kind?: string } } | undefined;
+        return `${spec?.group}/${spec?.names?.kind}`;
+      }),
   );
   const problems: Problem[] = [];
   const planned = await Promise.all(
@@ -244,7 +247,8 @@ async function waitForDefinitions(
   for (const crd of crds) {
     for (;;) {
       const live = await client.get(crd.ref);
-      const established = ((live?.status as any)?.conditions ?? []).some(
+      const status = live?.status as { conditions?: { type: string; status: string }[] } | undefined;
+      const established = (status?.conditions ?? []).some(
         (c: { type: string; status: string }) => c.type === "Established" && c.status === "True",
       );
       if (established) break;

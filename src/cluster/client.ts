@@ -95,7 +95,7 @@ export class KubeClient {
   }
 
   /** One request; JSON in and out. Error answers throw KubeApiError. */
-  async request<T = any>(method: string, path: string, options: RequestOptionsLite = {}): Promise<T> {
+  async request<T = unknown>(method: string, path: string, options: RequestOptionsLite = {}): Promise<T> {
     this.requestCounts.set(method, (this.requestCounts.get(method) ?? 0) + 1);
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
@@ -129,15 +129,18 @@ export class KubeClient {
       );
       req.end(body);
     });
-    let parsed: any;
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
       parsed = undefined;
     }
     if (status >= 200 && status < 300) return parsed as T;
-    const message = parsed?.message ?? (text.trim() || `HTTP ${status}`);
-    throw new KubeApiError(status, parsed?.reason ?? "", message, parsed?.details?.causes ?? []);
+    const failure = parsed as
+      | { message?: string; reason?: string; details?: { causes?: KubeApiError["causes"] } }
+      | undefined;
+    const message = failure?.message ?? (text.trim() || `HTTP ${status}`);
+    throw new KubeApiError(status, failure?.reason ?? "", message, failure?.details?.causes ?? []);
   }
 
   /** Where a kind lives, from discovery (re-read once when the kind is missing, e.g. after a CRD). */

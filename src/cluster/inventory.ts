@@ -4,6 +4,7 @@
  * the last applied revision and a short history. Any replica of Ferry can pick up from it.
  */
 import { createHash } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import type { KubeObject, ObjectRef } from "../model/object.js";
 import { inventoryId, parseInventoryId } from "../model/object.js";
 import { FIELD_MANAGER } from "./apply.js";
@@ -81,24 +82,34 @@ export async function readInventory(
   };
 }
 
-/** Stores the inventory (creating the namespace when missing), adding `run` to the history. */
+/**
+ * Stores the inventory (creating the namespace when missing), adding `run` to the history. A run
+ * that changes nothing (same entries, same revision, same outcome as the last one) writes nothing.
+ */
 export async function writeInventory(
   client: KubeClient,
   owner: UnitOwner,
-  inventory: Inventory,
+  previous: Inventory | undefined,
+  entries: InventoryEntry[],
   run: HistoryEntry,
   namespace = INVENTORY_NAMESPACE,
 ): Promise<Inventory> {
+  const revision = run.status === "succeeded" ? run.revision : previous?.revision;
+  if (
+    previous &&
+    isDeepStrictEqual(previous.entries, entries) &&
+    (previous.revision ?? "") === (revision ?? "") &&
+    previous.history[0]?.status === run.status &&
+    previous.history[0]?.revision === run.revision
+  ) {
+    return previous;
+  }
   const ns: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } };
   if (!(await client.get({ group: "", version: "v1", kind: "Namespace", name: namespace }))) {
     await client.apply(ns, { fieldManager: FIELD_MANAGER, force: true, dryRun: false });
   }
-  const history = [run, ...inventory.history].slice(0, HISTORY_LENGTH);
-  const stored: Inventory = {
-    entries: inventory.entries,
-    revision: run.status === "succeeded" ? run.revision : inventory.revision,
-    history,
-  };
+  const history = [run, ...(previous?.history ?? [])].slice(0, HISTORY_LENGTH);
+  const stored: Inventory = { entries, ...(revision ? { revision } : {}), history };
   const configMap: KubeObject = {
     apiVersion: "v1",
     kind: "ConfigMap",

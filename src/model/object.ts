@@ -60,12 +60,21 @@ export function inventoryId(ref: Pick<ObjectRef, "group" | "kind" | "namespace" 
   return `${ref.namespace ?? ""}_${ref.name.replaceAll(":", "__")}_${ref.group}_${ref.kind}`;
 }
 
-/** The reverse of `inventoryId` (the version comes from the inventory entry). */
+/**
+ * The reverse of `inventoryId` (the version comes from the inventory entry), parsed as cli-utils
+ * does: namespace up to the first `_`, kind after the last, group before that, and the name in
+ * between with `__` back to `:`.
+ */
 export function parseInventoryId(id: string, version: string): ObjectRef {
-  const escaped = id.replaceAll("__", "\u0000");
-  const parts = escaped.split("_");
-  if (parts.length !== 4) throw new Error(`invalid inventory id ${JSON.stringify(id)}`);
-  const [namespace, name, group, kind] = parts.map((p) => p.replaceAll("\u0000", ":"));
+  const first = id.indexOf("_");
+  const last = id.lastIndexOf("_");
+  const beforeKind = id.lastIndexOf("_", last - 1);
+  if (first < 0 || beforeKind <= first) throw new Error(`invalid inventory id ${JSON.stringify(id)}`);
+  const namespace = id.slice(0, first);
+  const name = id.slice(first + 1, beforeKind).replaceAll("__", ":");
+  const group = id.slice(beforeKind + 1, last);
+  const kind = id.slice(last + 1);
+  if (!name || !kind) throw new Error(`invalid inventory id ${JSON.stringify(id)}`);
   return { group, version, kind, ...(namespace ? { namespace } : {}), name };
 }
 

@@ -62,6 +62,15 @@ export interface ReconcileContext {
 
 export const unitName = (owner: UnitOwner) => `${owner.namespace}/${owner.name}`;
 
+/** `clusters/production` → `clusters-production`: a label value naming a root unit after its path. */
+export function unitNameOf(path: string): string {
+  const name = path
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return (name || "root").slice(0, 63).replace(/-+$/, "");
+}
+
 /** A Flux Kustomization found in a build, as a unit. */
 export function unitOfChild(child: ChildUnit): UnitDefinition {
   const spec: KustomizationSpec = child.spec;
@@ -271,21 +280,12 @@ export async function reconcileUnit(
 
   try {
     await timings.time("inventory", ctx, name, () =>
-      writeInventory(
-        ctx.client,
-        unit.owner,
-        {
-          entries: entriesOf([...appliedRefs, ...survivors]),
-          history: previous?.history ?? [],
-          revision: previous?.revision,
-        },
-        {
-          revision: ctx.revision ?? "",
-          time: new Date().toISOString(),
-          status: result.status === "succeeded" ? "succeeded" : "failed",
-          objects: appliedRefs.length + survivors.length,
-        },
-      ),
+      writeInventory(ctx.client, unit.owner, previous, entriesOf([...appliedRefs, ...survivors]), {
+        revision: ctx.revision ?? "",
+        time: new Date().toISOString(),
+        status: result.status === "succeeded" ? "succeeded" : "failed",
+        objects: appliedRefs.length + survivors.length,
+      }),
     );
   } catch (e) {
     failed(result, e);

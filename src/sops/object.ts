@@ -92,12 +92,14 @@ async function decryptSplitDotenv(map: Json, encoded: boolean, keys: SopsKeys, l
 
 async function decryptSecret(secret: Json, keys: SopsKeys, label: string): Promise<Json> {
   const copy = structuredClone(secret);
+  let changed = false;
   for (const field of ["data", "stringData"] as const) {
     const map = copy[field];
     if (!isRecord(map)) continue;
     const encoded = field === "data";
     if (isSplitDotenv(map)) {
       copy[field] = await decryptSplitDotenv(map, encoded, keys, `${label} ${field}`);
+      changed = true;
       continue;
     }
     for (const [key, value] of Object.entries(map)) {
@@ -111,9 +113,16 @@ async function decryptSecret(secret: Json, keys: SopsKeys, label: string): Promi
       });
       const outBytes = typeof output === "string" ? Buffer.from(output, "utf8") : Buffer.from(output);
       map[key] = encoded ? outBytes.toString("base64") : outBytes.toString("utf8");
+      changed = true;
     }
   }
-  return copy;
+  return changed ? copy : secret;
+}
+
+/** A top-level `sops` entry that is SOPS metadata (Flux looks for `sops.mac`; a file without MAC is refused later). */
+function hasSopsMetadata(obj: Json): boolean {
+  const sops = obj.sops;
+  return isRecord(sops) && ["mac", "lastmodified", "version"].some((field) => field in sops);
 }
 
 /**
@@ -135,7 +144,7 @@ export async function decryptObject(
   if (decryptionDisabled(obj)) return obj;
   const label = describe(obj, file);
   try {
-    if (isRecord(obj.sops)) {
+    if (hasSopsMetadata(obj)) {
       const copy = structuredClone(obj);
       const metadata = copy.sops;
       delete copy.sops;

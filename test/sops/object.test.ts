@@ -120,7 +120,9 @@ describe("decryptObject on Flux's build output", () => {
     };
     expect(await decryptObject(configMap, fluxKeys)).toBe(configMap);
     const secret = { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, data: { key: b64("plain") } };
-    expect(await decryptObject(secret, fluxKeys)).toEqual(secret);
+    expect(await decryptObject(secret, fluxKeys)).toBe(secret);
+    const custom = { apiVersion: "x/v1", kind: "Tool", metadata: { name: "t" }, sops: { enabled: true } };
+    expect(await decryptObject(custom, fluxKeys)).toBe(custom);
   });
 
   it("leaves objects annotated kustomize.toolkit.fluxcd.io/decrypt: disabled alone", async () => {

@@ -168,10 +168,15 @@ class TreeBuilder {
     );
   }
 
-  map(map: YAMLMap, writable: boolean, depth: number): MapNode {
+  /** At the document's root the `sops` entry is metadata: only the comments before it join the tree. */
+  map(map: YAMLMap, writable: boolean, depth: number, root = false): MapNode {
     const items: MapNode["items"] = [...commentLines(map, "commentBefore", writable)];
     for (const pair of map.items) {
       if (!isPair(pair)) continue;
+      if (root && isSopsPair(pair)) {
+        items.push(...commentLines(pair.key as Commented, "commentBefore", writable));
+        continue;
+      }
       const key = this.key(pair.key);
       const keyNode = pair.key as Commented;
       items.push(...commentLines(keyNode, "commentBefore", writable));
@@ -328,10 +333,7 @@ export function parseYaml(text: string, file: string | undefined): ParsedDocumen
         metadata = plainData(sops[0].value, doc);
       }
       for (const pair of sops) removed.push({ map: contents, pair });
-      const data = builder.map(contents, true, 0);
-      // The sops entry is metadata, not data; comments before it still belong to the tree.
-      data.items = data.items.filter((item) => !(item.kind === "pair" && item.key === "sops"));
-      items.push(...data.items);
+      items.push(...builder.map(contents, true, 0, true).items);
     } else if (isScalar(contents)) {
       items.push(
         ...commentLines(contents, "commentBefore", true),
