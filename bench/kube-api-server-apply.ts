@@ -3,61 +3,26 @@
  * the server runs as `npm run test-cluster`, and this process sends apply PATCHes for small
  * ConfigMaps over keep-alive HTTPS. Writes the results to docs/benchmarks.md.
  *
- *   npm run bench                 # default: 5,000 applies per case, 16 in flight
- *   npm run bench -- --count 20000 --concurrency 32
+ *   npx tsx bench/kube-api-server-apply.ts [--count 5000] [--concurrency 16]
  */
-import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { Agent, request } from "node:https";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { parse as parseYaml } from "yaml";
+import { machine, reportFile, writeSection } from "./support/report.js";
+import { startTestCluster, type TestCluster } from "./support/test-cluster.js";
 
 const { values } = parseArgs({
   options: {
     count: { type: "string", default: "5000" },
     concurrency: { type: "string", default: "16" },
-    output: { type: "string", default: join(import.meta.dirname, "..", "docs", "benchmarks.md") },
   },
 });
 const count = Number(values.count);
 const concurrency = Number(values.concurrency);
 
-interface Target {
-  url: string;
-  token: string;
-  ca: string;
-}
-
-async function startServer(dir: string): Promise<{ target: Target; stop: () => void }> {
-  const kubeconfig = join(dir, "kubeconfig");
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(import.meta.dirname, "..", "test", "kube-api-server", "main.ts"),
-      "--kubeconfig",
-      kubeconfig,
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on("data", (c: Buffer) => c.toString().includes("kubeconfig written") && resolve());
-    child.on("exit", (code) => reject(new Error(`test-cluster exited with ${code}`)));
-  });
-  const config = parseYaml(await readFile(kubeconfig, "utf8"));
-  const cluster = config.clusters[0].cluster;
-  return {
-    target: {
-      url: cluster.server,
-      token: config.users[0].user.token,
-      ca: Buffer.from(cluster["certificate-authority-data"], "base64").toString(),
-    },
-    stop: () => child.kill("SIGTERM"),
-  };
-}
+type Target = Pick<TestCluster, "url" | "token" | "ca">;
 
 const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
 
@@ -119,7 +84,8 @@ async function run(
 }
 
 const dir = await mkdtemp(join(tmpdir(), "ferry-bench-"));
-const { target, stop } = await startServer(dir);
+const target = await startTestCluster(dir);
+const { stop } = target;
 try {
   await run(
     target,
@@ -147,32 +113,27 @@ try {
       () => "v2",
     ),
   ];
-  const cpu = cpus()[0]?.model ?? "unknown CPU";
-  const machine = `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
   const table = results
     .map((r) => `| ${r.label} | ${count} | ${r.seconds.toFixed(2)} | **${r.rate.toFixed(0)}** |`)
     .join("\n");
-  const report = `# Benchmarks
-
-Results are written by \`npm run bench\`; rerun it to refresh this page.
-
-## Test API server: server-side apply throughput
+  await writeSection(
+    "kube-api-server-apply",
+    `## Test API server: server-side apply throughput
 
 \`bench/kube-api-server-apply.ts\` starts the test API server in its own process (\`npm run test-cluster\`)
-and sends server-side apply PATCHes (\`application/apply-patch+yaml\`, \`fieldManager=bench\`, \`force=true\`) for
-small ConfigMaps (two data keys, one label) over keep-alive HTTPS, ${concurrency} requests in flight, after a warm-up.
-Each request goes through the whole write path: auth, routing, field ownership, defaults, validation, storage
-and watch fan-out. Target: at least 1,000 applies per second, so the server is never the bottleneck of a
-Ferry benchmark.
+and sends server-side apply PATCHes (\`application/apply-patch+yaml\`, \`fieldManager=bench\`, \`force=true\`)
+for small ConfigMaps (two data keys, one label) over keep-alive HTTPS, ${concurrency} requests in flight, after a
+warm-up. Each request goes through the whole write path: auth, routing, field ownership, defaults,
+validation, storage and watch fan-out. Target: at least 1,000 applies per second, so the server is never the
+bottleneck of a Ferry benchmark.
 
-Machine: ${machine}. Measured ${new Date().toISOString().slice(0, 10)}.
+Machine: ${machine()}. Measured ${new Date().toISOString().slice(0, 10)}.
 
 | case | applies | seconds | applies/s |
 | --- | ---: | ---: | ---: |
-${table}
-`;
-  await writeFile(values.output, report);
-  console.log(`written to ${values.output}`);
+${table}`,
+  );
+  console.log(`written to ${reportFile}`);
 } finally {
   stop();
   agent.destroy();

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
+import { type Document, parseAllDocuments } from "yaml";
 import type { KubeObject, Manifest, Origin } from "../model/object.js";
 import { locateBinary } from "../tools/binaries.js";
 import { setCommonMetadata } from "./common-metadata.js";
@@ -18,6 +18,7 @@ import { cleanKustomizeError, runKustomize } from "./kustomize.js";
 import { lineOfKey, OriginResolver } from "./origin.js";
 import { applyOverlay, buildMetadataOf, requestOriginAnnotations } from "./overlay.js";
 import { isInside, normalizeRepoPath, toRepoRelative } from "./paths.js";
+import { isEmptyOverlay, readPlainManifests } from "./plain.js";
 import { checkReferences } from "./references.js";
 import type { KustomizationOverlay } from "./spec.js";
 
@@ -125,6 +126,12 @@ export class Workspace {
       original !== undefined
         ? parseKustomization(original, file)
         : await generateKustomization(dir, repoPath);
+    const generated = original === undefined ? plainResources(doc) : undefined;
+    if (generated && isEmptyOverlay(overlay)) {
+      const manifests = await readPlainManifests(dir, repoPath, generated);
+      setCommonMetadata(manifests, overlay.commonMetadata);
+      return manifests;
+    }
     applyOverlay(doc, overlay, { file, path: repoPath, root: this.root, dir });
     const keepOrigin = buildMetadataOf(doc).includes("originAnnotations");
     requestOriginAnnotations(doc);
@@ -189,4 +196,10 @@ function isKubeObject(value: unknown): value is KubeObject {
     typeof metadata.name === "string" &&
     metadata.name !== ""
   );
+}
+
+/** The files of a generated kustomization when it lists only YAML files (no nested kustomizations). */
+function plainResources(doc: Document): string[] | undefined {
+  const resources = (doc.toJS() as { resources?: string[] }).resources ?? [];
+  return resources.every((r) => /\.ya?ml$/.test(r)) ? resources : undefined;
 }

@@ -39,6 +39,8 @@ export interface PlannedObject {
   deferred?: boolean;
   skipReason?: string;
   recreate?: boolean;
+  /** `live` was read already (undefined then means the object does not exist). */
+  liveRead?: boolean;
 }
 
 /** Dry-runs every object; throws a ReconcileError naming each invalid object and its file. */
@@ -60,6 +62,7 @@ export async function planApply(
       }),
   );
   const problems: Problem[] = [];
+  const live = await listLive(client, manifests);
   const planned = await Promise.all(
     [...manifests]
       .sort((a, b) => compareApplyOrder(a.object, b.object))
@@ -74,6 +77,11 @@ export async function planApply(
             subject: subjectOf(ref),
             stage: stageOf(desired),
           };
+          const listed = live.get(liveKey(desired));
+          if (listed !== undefined) {
+            plan.live = listed ?? undefined;
+            plan.liveRead = true;
+          }
           try {
             await dryRun(client, plan, options);
           } catch (e) {
@@ -82,8 +90,11 @@ export async function planApply(
               ref.namespace !== undefined &&
               ownNamespaces.has(ref.namespace) &&
               isNamespaceNotFound(e, ref.namespace);
-            if (ownKind || ownNamespace) plan.deferred = true;
-            else problems.push(dryRunProblem(plan, e));
+            if (ownKind || ownNamespace) {
+              plan.deferred = true;
+              // An object in a namespace this unit creates cannot exist yet.
+              if (ownNamespace) plan.liveRead = true;
+            } else problems.push(dryRunProblem(plan, e));
           }
           return plan;
         }),
@@ -148,7 +159,10 @@ async function dryRun(client: KubeClient, plan: PlannedObject, options: ApplyOpt
     plan.subject = subjectOf(plan.ref);
   }
   const excluded = applyExcluded(desired);
-  plan.live = await client.get(plan.ref);
+  if (!plan.liveRead) {
+    plan.live = await client.get(plan.ref);
+    plan.liveRead = true;
+  }
   if (excluded) {
     plan.skipReason = excluded;
     return;
@@ -192,6 +206,43 @@ async function applyOne(client: KubeClient, plan: PlannedObject): Promise<Change
   if (!created && !hasDrifted(plan.live as KubeObject, dry)) return entry("unchanged");
   await client.apply(plan.desired, { fieldManager: FIELD_MANAGER, force: true, dryRun: false });
   return entry(created ? "created" : "configured");
+}
+
+const liveKey = (o: KubeObject) =>
+  `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ""}|${o.metadata.name}`;
+
+/**
+ * The live objects of the kinds and namespaces that hold several desired objects, read with one
+ * LIST each instead of a GET per object. `null` marks an object listed as absent; objects of
+ * other groups are not in the map (their GET happens in the dry-run).
+ */
+async function listLive(client: KubeClient, manifests: Manifest[]): Promise<Map<string, KubeObject | null>> {
+  const groups = new Map<string, KubeObject[]>();
+  for (const { object } of manifests) {
+    const key = `${object.apiVersion}|${object.kind}|${object.metadata.namespace ?? ""}`;
+    groups.set(key, [...(groups.get(key) ?? []), object]);
+  }
+  const live = new Map<string, KubeObject | null>();
+  await Promise.all(
+    [...groups.values()]
+      .filter((objects) => objects.length >= 3)
+      .map(async (objects) => {
+        const { name: _one, ...sample } = refOf(objects[0]);
+        try {
+          if (!(await client.isNamespaced(objects[0].apiVersion, sample.kind)) || !sample.namespace) return;
+          const items = await client.list(sample);
+          for (const o of objects) live.set(liveKey(o), null);
+          // List items may leave out apiVersion and kind; the drift test compares them.
+          for (const item of items) {
+            const full = { ...item, apiVersion: objects[0].apiVersion, kind: sample.kind };
+            if (live.has(liveKey(full))) live.set(liveKey(full), full);
+          }
+        } catch {
+          // Unknown kinds (their CRD comes in this unit) are read one by one later.
+        }
+      }),
+  );
+  return live;
 }
 
 /** Flux's drift test: labels or annotations differ, or anything outside metadata and status. */

@@ -2,7 +2,7 @@
  * Prune: objects the previous inventory had and this one lacks are deleted, in reverse apply
  * order (Namespaces and CRDs last), only while they still carry this unit's owner labels.
  */
-import type { ObjectRef } from "../model/object.js";
+import type { KubeObject, ObjectRef } from "../model/object.js";
 import { subjectOf } from "../model/object.js";
 import type { ChangeSetEntry, Problem } from "../model/result.js";
 import { KubeApiError, type KubeClient } from "./client.js";
@@ -16,14 +16,25 @@ export interface PruneResult {
   problems: Problem[];
 }
 
-export async function prune(client: KubeClient, stale: ObjectRef[], owner: UnitOwner): Promise<PruneResult> {
-  const result: PruneResult = { entries: [], survivors: [], problems: [] };
-  const asObject = (ref: ObjectRef) => ({
+/** Why prune leaves a live object alone (not this unit's any more, or excluded), or undefined. */
+export function keepReason(live: KubeObject, owner: UnitOwner): string | undefined {
+  if (!ownedBy(live, owner)) return "no longer carries this unit's owner labels";
+  return pruneExcluded(live);
+}
+
+/** The stale objects in the order prune deletes them: the reverse of the apply order. */
+export function pruneOrder(stale: ObjectRef[]): ObjectRef[] {
+  const asObject = (ref: ObjectRef): KubeObject => ({
     apiVersion: ref.group ? `${ref.group}/${ref.version}` : ref.version,
     kind: ref.kind,
     metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
   });
-  const ordered = [...stale].sort((a, b) => comparePruneOrder(asObject(a), asObject(b)));
+  return [...stale].sort((a, b) => comparePruneOrder(asObject(a), asObject(b)));
+}
+
+export async function prune(client: KubeClient, stale: ObjectRef[], owner: UnitOwner): Promise<PruneResult> {
+  const result: PruneResult = { entries: [], survivors: [], problems: [] };
+  const ordered = pruneOrder(stale);
   for (const ref of ordered) {
     const subject = subjectOf(ref);
     try {
@@ -32,18 +43,9 @@ export async function prune(client: KubeClient, stale: ObjectRef[], owner: UnitO
         result.entries.push({ ref, subject, action: "deleted" });
         continue;
       }
-      if (!ownedBy(live, owner)) {
-        result.entries.push({
-          ref,
-          subject,
-          action: "skipped",
-          reason: "no longer carries this unit's owner labels",
-        });
-        continue;
-      }
-      const excluded = pruneExcluded(live);
-      if (excluded) {
-        result.entries.push({ ref, subject, action: "skipped", reason: excluded });
+      const kept = keepReason(live, owner);
+      if (kept) {
+        result.entries.push({ ref, subject, action: "skipped", reason: kept });
         continue;
       }
       await client.delete(ref, "Background");

@@ -7,6 +7,7 @@ import { createTwoFilesPatch } from "diff";
 import { stringify } from "yaml";
 import { hasDrifted, type PlannedObject, planApply } from "../cluster/apply.js";
 import { entriesOf, readInventory, staleRefs } from "../cluster/inventory.js";
+import { keepReason, pruneOrder } from "../cluster/prune.js";
 import type { KubeObject } from "../model/object.js";
 import { subjectOf } from "../model/object.js";
 import type { Problem } from "../model/result.js";
@@ -55,9 +56,9 @@ export async function diffTree(ctx: ReconcileContext, root: UnitDefinition): Pro
       if (unit.prune) {
         const previous = await readInventory(ctx.client, unit.owner);
         const stale = previous ? staleRefs(previous.entries, entriesOf(plan.map((p) => p.ref))) : [];
-        for (const ref of stale) {
+        for (const ref of pruneOrder(stale)) {
           const live = await ctx.client.get(ref);
-          if (live)
+          if (live && !keepReason(live, unit.owner))
             result.changes.push({
               subject: subjectOf(ref),
               action: "deleted",

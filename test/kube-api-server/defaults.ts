@@ -15,6 +15,7 @@
  * cluster IP and node port allocation, admission plugins (ServiceAccount, DefaultTolerationSeconds,
  * Priority, DefaultStorageClass), and quantity canonicalisation (`1024Mi` is not rewritten to `1Gi`).
  */
+import { cloneJson } from "./json.js";
 import { VOLUME_SOURCES } from "./validation.js";
 
 type Obj = Record<string, unknown>;
@@ -427,7 +428,7 @@ export function applyDefaults<T extends Record<string, unknown>>(
   obj: T,
   kind: { group: string; kind: string },
 ): T {
-  const out: T = structuredClone(obj);
+  const out: T = cloneJson(obj);
   switch (`${kind.group}/${kind.kind}`) {
     case "/Pod":
       defaultPod(out);

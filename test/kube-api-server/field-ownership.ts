@@ -8,6 +8,7 @@
  * of `map` lists. Pure functions, no I/O.
  */
 
+import { cloneJson } from "./json.js";
 import type { ListType, ListTypeResolver } from "./list-types.js";
 
 export interface ManagedFieldsEntry {
@@ -590,7 +591,7 @@ function firstByKey(items: unknown[], keys: string[]): Map<string, unknown> {
 
 /** A copy of the configuration without server-set metadata and without the endpoint's reset paths. */
 function sanitizeApplied(applied: JsonObject, ctx: OwnershipContext): JsonObject {
-  const config = structuredClone(applied);
+  const config = cloneJson(applied);
   if (isObject(config.metadata)) for (const field of SERVER_METADATA) delete config.metadata[field];
   for (const path of ctx.resetPaths) {
     let node: unknown = config;
@@ -601,7 +602,7 @@ function sanitizeApplied(applied: JsonObject, ctx: OwnershipContext): JsonObject
 }
 
 function withoutManagedFields(object: JsonObject): JsonObject {
-  const copy = structuredClone(object);
+  const copy = cloneJson(object);
   if (isObject(copy.metadata)) delete copy.metadata.managedFields;
   return copy;
 }
@@ -646,7 +647,7 @@ function readEntries(object: JsonObject | undefined, ctx: OwnershipContext): Ent
       ...(typeof item.time === "string" ? { time: item.time } : {}),
       subresource,
       set,
-      original: { entry: structuredClone(item) as unknown as ManagedFieldsEntry, set: set.clone() },
+      original: { entry: cloneJson(item) as unknown as ManagedFieldsEntry, set: set.clone() },
     });
   }
   return entries;
@@ -685,7 +686,7 @@ function finishEntries(
     e.time === e.original.entry.time;
   const before = previous && isObject(previous.metadata) ? previous.metadata.managedFields : undefined;
   if (Array.isArray(before) && kept.length === entries.length && kept.every(unchanged)) {
-    if (kept.length === before.length) return structuredClone(before) as ManagedFieldsEntry[];
+    if (kept.length === before.length) return cloneJson(before) as ManagedFieldsEntry[];
   }
   return kept
     .map((e): ManagedFieldsEntry => {

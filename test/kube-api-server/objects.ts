@@ -4,6 +4,7 @@
  * detection, dry-run, storage, and what follows a delete (finalizers, owner references,
  * namespace clean-up, CRDs).
  */
+
 import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { parse as parseYaml } from "yaml";
@@ -25,6 +26,7 @@ import {
   type OwnershipContext,
   recordUpdate,
 } from "./field-ownership.js";
+import { cloneJson } from "./json.js";
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from "./patch.js";
 import { apiVersionOf, type ResourceRegistry, type ResourceType } from "./resources.js";
 import type { KubeObject, ObjectStore } from "./store.js";
@@ -55,7 +57,7 @@ export const storageKey = (type: { group: string; plural: string }) => `${type.g
 const NAMESPACES = storageKey({ group: "", plural: "namespaces" });
 const CRDS = storageKey({ group: "apiextensions.k8s.io", plural: "customresourcedefinitions" });
 
-const clone = <T>(value: T): T => structuredClone(value);
+const clone = cloneJson;
 
 /** The manager a request writes as: `?fieldManager=`, else the User-Agent up to its first `/`. */
 export function managerOf(options: WriteOptions): string {
@@ -419,22 +421,24 @@ export class ObjectService {
     });
   }
 
-  private *objectsOwnedBy(uid: string): Generator<{ type: ResourceType; obj: KubeObject }> {
-    const seen = new Set<string>();
-    for (const type of this.registry.all()) {
-      const key = storageKey(type);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      for (const obj of this.store.list(key)) {
-        if ((obj.metadata.ownerReferences ?? []).some((r: { uid: string }) => r.uid === uid))
-          yield { type, obj };
-      }
-    }
+  /** The objects of `type` whose ownerReferences name `uid`. */
+  dependentsOf(uid: string, type: ResourceType): KubeObject[] {
+    return this.store
+      .dependentsOf(uid)
+      .filter((d) => d.resource === storageKey(type))
+      .map((d) => this.asVersion(d.object, type));
+  }
+
+  private objectsOwnedBy(uid: string): { type: ResourceType; obj: KubeObject }[] {
+    return this.store.dependentsOf(uid).flatMap(({ resource, object }) => {
+      const type = this.registry.all().find((t) => storageKey(t) === resource);
+      return type ? [{ type, obj: object }] : [];
+    });
   }
 
   /** The garbage collector: dependents whose owners are all gone are deleted. */
   private collectDependents(owner: KubeObject): void {
-    for (const { type, obj } of [...this.objectsOwnedBy(owner.metadata.uid)]) {
+    for (const { type, obj } of this.objectsOwnedBy(owner.metadata.uid)) {
       const remaining = (obj.metadata.ownerReferences as { uid: string }[]).filter((r) =>
         this.ownerExists(r.uid),
       );
@@ -447,11 +451,11 @@ export class ObjectService {
   }
 
   private ownerExists(uid: string): boolean {
-    return this.store.resourceNames().some((r) => this.store.list(r).some((o) => o.metadata.uid === uid));
+    return this.store.byUidOf(uid) !== undefined;
   }
 
   private deleteDependents(uid: string): void {
-    for (const { type, obj } of [...this.objectsOwnedBy(uid)]) {
+    for (const { type, obj } of this.objectsOwnedBy(uid)) {
       const scope = { type, namespace: obj.metadata.namespace, name: obj.metadata.name };
       this.deleteDependents(obj.metadata.uid);
       if (this.store.get(storageKey(type), scope.namespace, scope.name)) {
@@ -461,7 +465,7 @@ export class ObjectService {
   }
 
   private orphanDependents(uid: string): void {
-    for (const { type, obj } of [...this.objectsOwnedBy(uid)]) {
+    for (const { type, obj } of this.objectsOwnedBy(uid)) {
       const ownerReferences = obj.metadata.ownerReferences.filter((r: { uid: string }) => r.uid !== uid);
       this.store.put(storageKey(type), { ...obj, metadata: { ...obj.metadata, ownerReferences } });
     }

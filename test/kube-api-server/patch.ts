@@ -6,6 +6,7 @@
  */
 
 import jsonpatch from "fast-json-patch";
+import { cloneJson } from "./json.js";
 import type { FieldPath, ListType, ListTypeResolver } from "./list-types.js";
 
 /** A patch that cannot be applied; the caller turns it into a 400/422 Status. */
@@ -23,7 +24,7 @@ function isObject(value: unknown): value is JsonObject {
 }
 
 function copy<T>(value: T): T {
-  return value === undefined ? value : structuredClone(value);
+  return value === undefined ? value : cloneJson(value);
 }
 
 function jsonEqual(a: unknown, b: unknown): boolean {

@@ -166,7 +166,7 @@ export class StatusSimulator {
     const replicas: number = d.spec?.replicas ?? 1;
     const hash = templateHash(d.spec?.template);
     const rsType = this.host.type("apps/v1", "ReplicaSet");
-    const owned = this.host.objects.list(rsType, d.metadata.namespace).filter((rs) => ownedBy(rs, d));
+    const owned = this.host.objects.dependentsOf(d.metadata.uid, rsType);
     for (const rs of owned) {
       if (rs.metadata.labels?.["pod-template-hash"] !== hash && rs.spec?.replicas !== 0) {
         this.host.objects.patch(
@@ -265,7 +265,7 @@ export class StatusSimulator {
   private replicaSet(rs: KubeObject, health: Health): Record<string, unknown> {
     const replicas: number = rs.spec?.replicas ?? 1;
     const podType = this.host.type("v1", "Pod");
-    const pods = this.host.objects.list(podType, rs.metadata.namespace).filter((p) => ownedBy(p, rs));
+    const pods = this.host.objects.dependentsOf(rs.metadata.uid, podType);
     for (const extra of pods.slice(replicas)) {
       this.host.objects.delete(
         { type: podType, namespace: extra.metadata.namespace, name: extra.metadata.name },
@@ -375,10 +375,6 @@ function podStatus(pod: KubeObject, health: Health): Record<string, unknown> {
           : { running: { startedAt: time } },
     })),
   };
-}
-
-function ownedBy(obj: KubeObject, owner: KubeObject): boolean {
-  return (obj.metadata.ownerReferences ?? []).some((r: { uid: string }) => r.uid === owner.metadata.uid);
 }
 
 function ownerReference(owner: KubeObject) {

@@ -25,6 +25,9 @@ export class ObjectStore {
   private readonly resources = new Map<string, Map<string, KubeObject>>();
   private readonly log: StoredEvent[] = [];
   private readonly listeners = new Set<EventListener>();
+  /** uid → where the object is stored, and owner uid → its dependents: for garbage collection. */
+  private readonly byUid = new Map<string, { resource: string; key: string }>();
+  private readonly dependents = new Map<string, Set<string>>();
 
   constructor(private readonly logSize = 10_000) {}
 
@@ -64,6 +67,7 @@ export class ObjectStore {
     const resourceVersion = ++this.revision;
     const stored = { ...object, metadata: { ...object.metadata, resourceVersion: String(resourceVersion) } };
     objects.set(key, stored);
+    this.index(resource, key, previous, stored);
     this.emit({ type: previous ? "MODIFIED" : "ADDED", resource, object: stored, previous, resourceVersion });
     return stored;
   }
@@ -74,6 +78,7 @@ export class ObjectStore {
     const previous = objects?.get(key);
     if (!objects || !previous) return undefined;
     objects.delete(key);
+    this.index(resource, key, previous, undefined);
     const resourceVersion = ++this.revision;
     const removed = {
       ...previous,
@@ -81,6 +86,42 @@ export class ObjectStore {
     };
     this.emit({ type: "DELETED", resource, object: removed, previous, resourceVersion });
     return removed;
+  }
+
+  /** The object with this uid, if it exists. */
+  byUidOf(uid: string): KubeObject | undefined {
+    const at = this.byUid.get(uid);
+    return at && this.resources.get(at.resource)?.get(at.key);
+  }
+
+  /** Objects whose ownerReferences name `uid`, with the resource they are stored under. */
+  dependentsOf(uid: string): { resource: string; object: KubeObject }[] {
+    return [...(this.dependents.get(uid) ?? [])].flatMap((entry) => {
+      const [resource, key] = entry.split("\u0000");
+      const object = this.resources.get(resource)?.get(key);
+      return object ? [{ resource, object }] : [];
+    });
+  }
+
+  private index(
+    resource: string,
+    key: string,
+    previous: KubeObject | undefined,
+    next: KubeObject | undefined,
+  ): void {
+    const entry = `${resource}\u0000${key}`;
+    const owners = (o: KubeObject | undefined): string[] =>
+      (o?.metadata.ownerReferences ?? []).map((r: { uid: string }) => r.uid);
+    for (const uid of owners(previous)) this.dependents.get(uid)?.delete(entry);
+    for (const uid of owners(next)) {
+      const set = this.dependents.get(uid) ?? new Set<string>();
+      set.add(entry);
+      this.dependents.set(uid, set);
+    }
+    // A removed owner keeps its dependents' entries: the garbage collector reads them afterwards.
+    if (previous?.metadata.uid && previous.metadata.uid !== next?.metadata.uid)
+      this.byUid.delete(previous.metadata.uid);
+    if (next?.metadata.uid) this.byUid.set(next.metadata.uid, { resource, key });
   }
 
   /** Events after `resourceVersion`, or undefined when the log no longer reaches back that far. */

@@ -16,6 +16,8 @@
  * not-yet-defaulted object does not produce spurious `Required value` causes.
  */
 
+import { cloneJson } from "./json.js";
+
 export interface FieldCause {
   reason:
     | "FieldValueRequired"
@@ -1811,8 +1813,8 @@ function validatePVCUpdate(obj: Obj, old: Obj): FieldCause[] {
   const errs: FieldCause[] = [];
   const spec = asObj(obj.spec);
   const oldSpec = asObj(old.spec);
-  const newClone: Obj = structuredClone(spec);
-  const oldClone: Obj = structuredClone(oldSpec);
+  const newClone: Obj = cloneJson(spec);
+  const oldClone: Obj = cloneJson(oldSpec);
   if (!asStr(oldSpec.volumeName)) oldClone.volumeName = newClone.volumeName;
   // The storage class may be set once on a claim that had none.
   if (isSet(spec.storageClassName) && !isSet(oldSpec.storageClassName))
