@@ -7,12 +7,13 @@
 import { isDeepStrictEqual } from "node:util";
 import pLimit from "p-limit";
 import type { KubeObject, Manifest, ObjectRef } from "../model/object.js";
-import { refOf, subjectOf } from "../model/object.js";
+import { inventoryId, refOf, subjectOf } from "../model/object.js";
 import type { ChangeSetEntry, Problem } from "../model/result.js";
 import { ReconcileError } from "../model/result.js";
 import { KubeApiError, type KubeClient } from "./client.js";
 import { compareApplyOrder, STAGES, type Stage, stageOf } from "./order.js";
 import { applyExcluded, forceEnabled, ssaMode, type UnitOwner, withOwnerLabels } from "./policy.js";
+import { type AppliedRecord, digestOf, ownedFieldsDigest, unchangedSinceApplied } from "./record.js";
 
 export const FIELD_MANAGER = "ferry";
 
@@ -22,6 +23,8 @@ export interface ApplyOptions {
   force?: boolean;
   /** Requests in flight within a stage; default 8. */
   concurrency?: number;
+  /** What the previous run remembered, by inventory id: lets unchanged objects skip their dry-run. */
+  previous?: ReadonlyMap<string, AppliedRecord>;
   /** How long CRDs may take to become established; default 60 s. */
   definitionsTimeoutMs?: number;
 }
@@ -41,6 +44,10 @@ export interface PlannedObject {
   recreate?: boolean;
   /** `live` was read already (undefined then means the object does not exist). */
   liveRead?: boolean;
+  /** Unchanged since Ferry last applied it (see record.ts): no dry-run, no write. */
+  unchangedSinceApplied?: boolean;
+  /** What to remember of this object once applied. */
+  record?: AppliedRecord;
 }
 
 /** Dry-runs every object; throws a ReconcileError naming each invalid object and its file. */
@@ -171,6 +178,12 @@ async function dryRun(client: KubeClient, plan: PlannedObject, options: ApplyOpt
     plan.skipReason = "kustomize.toolkit.fluxcd.io/ssa: IfNotPresent and the object exists";
     return;
   }
+  const previous = options.previous?.get(inventoryId(plan.ref));
+  if (unchangedSinceApplied(previous, plan.desired, plan.live, FIELD_MANAGER)) {
+    plan.unchangedSinceApplied = true;
+    plan.record = previous;
+    return;
+  }
   try {
     plan.dryRun = await client.apply(plan.desired, {
       fieldManager: FIELD_MANAGER,
@@ -195,16 +208,24 @@ async function applyOne(client: KubeClient, plan: PlannedObject): Promise<Change
     ...(plan.manifest.origin ? { origin: plan.manifest.origin } : {}),
   });
   if (plan.skipReason) return entry("skipped", plan.skipReason);
+  if (plan.unchangedSinceApplied) return entry("unchanged");
+  const remember = (result: KubeObject) => {
+    plan.record = { d: digestOf(plan.desired), f: ownedFieldsDigest(result, FIELD_MANAGER) };
+  };
+  const write = () => client.apply(plan.desired, { fieldManager: FIELD_MANAGER, force: true, dryRun: false });
   if (plan.recreate) {
     await client.delete(plan.ref, "Background");
     await waitUntilGone(client, plan.ref, 60_000);
-    await client.apply(plan.desired, { fieldManager: FIELD_MANAGER, force: true, dryRun: false });
+    remember(await write());
     return entry("configured", "recreated: an immutable field changed and force is enabled");
   }
   const dry = plan.dryRun as KubeObject;
   const created = !plan.live || !dry.metadata.resourceVersion;
-  if (!created && !hasDrifted(plan.live as KubeObject, dry)) return entry("unchanged");
-  await client.apply(plan.desired, { fieldManager: FIELD_MANAGER, force: true, dryRun: false });
+  if (!created && !hasDrifted(plan.live as KubeObject, dry)) {
+    remember(plan.live as KubeObject);
+    return entry("unchanged");
+  }
+  remember(await write());
   return entry(created ? "created" : "configured");
 }
 

@@ -10,11 +10,12 @@ import { inventoryId, parseInventoryId } from "../model/object.js";
 import { FIELD_MANAGER } from "./apply.js";
 import type { KubeClient } from "./client.js";
 import type { UnitOwner } from "./policy.js";
+import type { AppliedRecord } from "./record.js";
 
 export const INVENTORY_NAMESPACE = "ferry-system";
 const HISTORY_LENGTH = 10;
 
-export interface InventoryEntry {
+export interface InventoryEntry extends AppliedRecord {
   id: string;
   v: string;
 }
@@ -33,16 +34,24 @@ export interface Inventory {
   history: HistoryEntry[];
 }
 
-export function entriesOf(refs: ObjectRef[]): InventoryEntry[] {
-  const seen = new Set<string>();
-  const entries: InventoryEntry[] = [];
+/** Inventory entries for `refs`, without duplicates, sorted by id, with what was recorded of each. */
+export function entriesOf(
+  refs: ObjectRef[],
+  records: ReadonlyMap<string, AppliedRecord> = new Map(),
+): InventoryEntry[] {
+  const entries = new Map<string, InventoryEntry>();
   for (const ref of refs) {
     const id = inventoryId(ref);
-    if (seen.has(id)) continue;
-    seen.add(id);
-    entries.push({ id, v: ref.version });
+    if (!entries.has(id)) entries.set(id, { id, v: ref.version, ...records.get(id) });
   }
-  return entries.sort((a, b) => a.id.localeCompare(b.id));
+  return [...entries.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** What the previous run recorded of each object, by inventory id. */
+export function recordsOf(inventory: Inventory | undefined): Map<string, AppliedRecord> {
+  return new Map(
+    (inventory?.entries ?? []).map(({ id, d, f }) => [id, { ...(d ? { d } : {}), ...(f ? { f } : {}) }]),
+  );
 }
 
 /** What the old inventory had and the new one lacks: the objects to prune. */

@@ -16,11 +16,20 @@ import { collectVariables, substituteObject, substitutionEnabled } from "../buil
 import type { Workspace } from "../build/workspace.js";
 import { applyPlanned, planApply } from "../cluster/apply.js";
 import type { KubeClient } from "../cluster/client.js";
-import { entriesOf, type Inventory, readInventory, staleRefs, writeInventory } from "../cluster/inventory.js";
+import {
+  entriesOf,
+  type Inventory,
+  readInventory,
+  recordsOf,
+  staleRefs,
+  writeInventory,
+} from "../cluster/inventory.js";
 import type { UnitOwner } from "../cluster/policy.js";
 import { prune } from "../cluster/prune.js";
+import type { AppliedRecord } from "../cluster/record.js";
 import { waitForHealth } from "../cluster/wait.js";
 import type { KubeObject, Manifest, ObjectRef, Origin } from "../model/object.js";
+import { inventoryId } from "../model/object.js";
 import type { ChangeSetEntry, Phase, Problem, UnitResult } from "../model/result.js";
 import { ReconcileError } from "../model/result.js";
 import { decryptObject, keysFromSecretData, mergeKeys, type SopsKeys } from "../sops/index.js";
@@ -225,25 +234,26 @@ export async function reconcileUnit(
   }
   let prepared: PreparedUnit;
   let applied: ChangeSetEntry[];
+  let previous: Inventory | undefined;
+  let records: Map<string, AppliedRecord>;
   try {
     prepared = await prepareUnit(ctx, unit, timings);
     result.notSupported = prepared.notSupported;
+    previous = await readInventory(ctx.client, unit.owner);
+    const options = { owner: unit.owner, force: unit.force, previous: recordsOf(previous) };
     const plan = await timings.time("validate", ctx, name, () =>
-      planApply(ctx.client, prepared.apply, { owner: unit.owner, force: unit.force }),
+      planApply(ctx.client, prepared.apply, options),
     );
-    applied = await timings.time("apply", ctx, name, () =>
-      applyPlanned(ctx.client, plan, { owner: unit.owner, force: unit.force }),
-    );
+    applied = await timings.time("apply", ctx, name, () => applyPlanned(ctx.client, plan, options));
     result.changes.push(...applied);
+    records = new Map(plan.flatMap((p) => (p.record ? [[inventoryId(p.ref), p.record] as const] : [])));
   } catch (e) {
     return { result: failed(result, e, finish) };
   }
 
   const appliedRefs = applied.map((c) => c.ref);
   let survivors: ObjectRef[] = [];
-  let previous: Inventory | undefined;
   try {
-    previous = await readInventory(ctx.client, unit.owner);
     if (unit.prune && previous) {
       const stale = staleRefs(previous.entries, entriesOf(appliedRefs));
       const pruned = await timings.time("prune", ctx, name, () => prune(ctx.client, stale, unit.owner));
@@ -280,12 +290,18 @@ export async function reconcileUnit(
 
   try {
     await timings.time("inventory", ctx, name, () =>
-      writeInventory(ctx.client, unit.owner, previous, entriesOf([...appliedRefs, ...survivors]), {
-        revision: ctx.revision ?? "",
-        time: new Date().toISOString(),
-        status: result.status === "succeeded" ? "succeeded" : "failed",
-        objects: appliedRefs.length + survivors.length,
-      }),
+      writeInventory(
+        ctx.client,
+        unit.owner,
+        previous,
+        entriesOf([...appliedRefs, ...survivors], new Map([...recordsOf(previous), ...records])),
+        {
+          revision: ctx.revision ?? "",
+          time: new Date().toISOString(),
+          status: result.status === "succeeded" ? "succeeded" : "failed",
+          objects: appliedRefs.length + survivors.length,
+        },
+      ),
     );
   } catch (e) {
     failed(result, e);

@@ -1,0 +1,63 @@
+/**
+ * What Ferry remembers of each object it applied (in the unit's inventory): a digest of the
+ * configuration it sent and of the fields the server says it owns. When both still match and no
+ * other manager has written to the object since, applying again would change nothing, so the
+ * object is `unchanged` without a dry-run. Any write by someone else shows up in managedFields
+ * (a new manager, or fields taken from Ferry), and then the object takes the full dry-run path.
+ */
+import { createHash } from "node:crypto";
+import type { KubeObject } from "../model/object.js";
+
+export interface AppliedRecord {
+  /** Digest of the configuration Ferry applied. */
+  d?: string;
+  /** Digest of Ferry's managedFields entry after the apply. */
+  f?: string;
+}
+
+/** JSON with keys sorted, so the digest does not depend on key order. */
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  const entries = Object.keys(value)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`);
+  return `{${entries.join(",")}}`;
+}
+
+export function digestOf(value: unknown): string {
+  return createHash("sha256").update(canonical(value)).digest("base64url").slice(0, 22);
+}
+
+interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: string;
+  subresource?: string;
+  fieldsV1?: unknown;
+}
+
+const managedFields = (live: KubeObject) => (live.metadata.managedFields ?? []) as ManagedFieldsEntry[];
+
+/** Digest of `manager`'s Apply entry on the main resource, or undefined when it has none. */
+export function ownedFieldsDigest(live: KubeObject, manager: string): string | undefined {
+  const own = managedFields(live).find(
+    (e) => e.manager === manager && e.operation === "Apply" && !e.subresource,
+  );
+  return own ? digestOf(own.fieldsV1) : undefined;
+}
+
+/** True when applying `desired` again as `manager` would change nothing on `live`. */
+export function unchangedSinceApplied(
+  record: AppliedRecord | undefined,
+  desired: KubeObject,
+  live: KubeObject | undefined,
+  manager: string,
+): boolean {
+  if (!record?.d || !record.f || !live) return false;
+  if (record.d !== digestOf(desired)) return false;
+  const othersWrote = managedFields(live).some(
+    (e) =>
+      !(e.manager === manager && e.operation === "Apply" && !e.subresource) && e.subresource !== "status",
+  );
+  return !othersWrote && ownedFieldsDigest(live, manager) === record.f;
+}
