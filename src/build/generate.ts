@@ -39,10 +39,15 @@ const excludedFiles = new Set([
  *
  * `repoDir` is `dir` relative to the repository root, for messages.
  */
-export async function generateKustomization(dir: string, repoDir: string): Promise<Document> {
+export async function generateKustomization(
+  dir: string,
+  repoDir: string,
+  /** Filled with each listed file's parsed documents, so a caller need not parse them again. */
+  parsed?: Map<string, ParsedFile>,
+): Promise<Document> {
   const resources: string[] = [];
   const problems: Problem[] = [];
-  await scan(dir, ".", repoDir, resources, problems);
+  await scan(dir, ".", repoDir, resources, problems, parsed);
   if (problems.length > 0) throw BuildError.of(problems);
   const content: Record<string, unknown> = {
     apiVersion: "kustomize.config.k8s.io/v1beta1",
@@ -59,6 +64,7 @@ async function scan(
   repoDir: string,
   resources: string[],
   problems: Problem[],
+  parsed?: Map<string, ParsedFile>,
 ): Promise<void> {
   const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => compare(a.name, b.name));
   for (const entry of entries) {
@@ -76,22 +82,46 @@ async function scan(
     if (info.isDirectory()) {
       if (excludedFolders.has(name)) continue;
       if (await findKustomizationFile(path)) resources.push(rel);
-      else await scan(path, rel, repoDir, resources, problems);
+      else await scan(path, rel, repoDir, resources, problems, parsed);
       continue;
     }
     const extension = extname(name);
     if (!info.isFile() || (extension !== ".yaml" && extension !== ".yml") || excludedFiles.has(name))
       continue;
-    const problem = checkKubernetesYaml(await readFile(path, "utf8"), joinRepoPath(repoDir, rel));
-    if (problem) problems.push(problem);
-    else resources.push(rel);
+    const file = parseKubernetesYaml(await readFile(path, "utf8"), joinRepoPath(repoDir, rel));
+    if (file.problem) problems.push(file.problem);
+    else {
+      resources.push(rel);
+      parsed?.set(rel, file);
+    }
   }
 }
 
 /** Why `text` (the file `file`) is not Kubernetes YAML, or undefined when it is. */
 export function checkKubernetesYaml(text: string, file: string): Problem | undefined {
+  return parseKubernetesYaml(text, file).problem;
+}
+
+/** A YAML file's documents (with line positions), and why it is not Kubernetes YAML if it is not. */
+export interface ParsedFile {
+  docs: Document.Parsed[];
+  lineCounter: LineCounter;
+  problem?: Problem;
+}
+
+export function parseKubernetesYaml(text: string, file: string): ParsedFile {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter });
+  const all = parseAllDocuments(text, { lineCounter });
+  const docs = Array.isArray(all) ? all : [];
+  const problem = checkDocuments(docs, lineCounter, file);
+  return { docs, lineCounter, ...(problem ? { problem } : {}) };
+}
+
+function checkDocuments(
+  docs: Document.Parsed[],
+  lineCounter: LineCounter,
+  file: string,
+): Problem | undefined {
   for (const doc of docs) {
     const [error] = doc.errors;
     if (error) {

@@ -4,12 +4,11 @@
  * it, without running kustomize (which takes seconds for a thousand objects). Lists are expanded,
  * empty documents skipped, and two objects with the same identity are an error, as in kustomize.
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { isMap, LineCounter, parseAllDocuments } from "yaml";
+import { isMap } from "yaml";
 import type { KubeObject, Manifest } from "../model/object.js";
 import type { Problem } from "../model/result.js";
 import { BuildError } from "./errors.js";
+import type { ParsedFile } from "./generate.js";
 import { joinRepoPath } from "./paths.js";
 import type { KustomizationOverlay } from "./spec.js";
 
@@ -21,20 +20,19 @@ export function isEmptyOverlay(overlay: KustomizationOverlay): boolean {
   );
 }
 
-/** Reads `files` (paths relative to `dir`, as the generated kustomization lists them). */
-export async function readPlainManifests(
-  dir: string,
+/** The objects of `files` (paths relative to the folder, as the generated kustomization lists them), already parsed. */
+export function readPlainManifests(
   repoPath: string,
   files: string[],
-): Promise<Manifest[]> {
+  parsed: ReadonlyMap<string, ParsedFile>,
+): Manifest[] {
   const manifests: Manifest[] = [];
   const seen = new Map<string, string>();
   const problems: Problem[] = [];
   for (const rel of files) {
     const file = joinRepoPath(repoPath, rel);
-    const text = await readFile(join(dir, rel), "utf8");
-    const lineCounter = new LineCounter();
-    for (const doc of parseAllDocuments(text, { lineCounter })) {
+    const { docs, lineCounter } = parsed.get(rel) as ParsedFile;
+    for (const doc of docs) {
       if (!doc.contents || !isMap(doc.contents)) continue;
       const line = lineCounter.linePos(doc.contents.range[0]).line;
       const object = doc.toJS() as KubeObject;
@@ -63,5 +61,46 @@ export async function readPlainManifests(
     }
   }
   if (problems.length > 0) throw BuildError.of(problems);
-  return manifests;
+  return manifests.sort((a, b) => compareLegacyOrder(a.object, b.object));
+}
+
+// kustomize's default ("legacy") output order, so the objects come out as `kustomize build` prints them.
+const ORDER_FIRST = [
+  "Namespace",
+  "ResourceQuota",
+  "StorageClass",
+  "CustomResourceDefinition",
+  "ServiceAccount",
+  "PodSecurityPolicy",
+  "Role",
+  "ClusterRole",
+  "RoleBinding",
+  "ClusterRoleBinding",
+  "ConfigMap",
+  "Secret",
+  "Endpoints",
+  "Service",
+  "LimitRange",
+  "PriorityClass",
+  "PersistentVolume",
+  "PersistentVolumeClaim",
+  "Deployment",
+  "StatefulSet",
+  "CronJob",
+  "PodDisruptionBudget",
+];
+const ORDER_LAST = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+
+function rank(kind: string): number {
+  const first = ORDER_FIRST.indexOf(kind);
+  if (first >= 0) return first - ORDER_FIRST.length;
+  const last = ORDER_LAST.indexOf(kind);
+  return last >= 0 ? 1 + last : 0;
+}
+
+function compareLegacyOrder(a: KubeObject, b: KubeObject): number {
+  const gvk = (o: KubeObject) =>
+    `${o.apiVersion.includes("/") ? o.apiVersion : `_${o.apiVersion}`}_${o.kind}`;
+  const id = (o: KubeObject) => `${o.metadata.namespace ?? ""}|${o.metadata.name}`;
+  return rank(a.kind) - rank(b.kind) || gvk(a).localeCompare(gvk(b)) || id(a).localeCompare(id(b));
 }

@@ -12,7 +12,7 @@ import { locateBinary } from "../tools/binaries.js";
 import { setCommonMetadata } from "./common-metadata.js";
 import { copyRepository } from "./copy.js";
 import { BuildError } from "./errors.js";
-import { generateKustomization } from "./generate.js";
+import { generateKustomization, type ParsedFile } from "./generate.js";
 import { findKustomizationFile, firstLine, isDirectory, parseKustomization } from "./kustomization-file.js";
 import { cleanKustomizeError, runKustomize } from "./kustomize.js";
 import { lineOfKey, OriginResolver } from "./origin.js";
@@ -122,13 +122,14 @@ export class Workspace {
     const kustomizationFile = existing ?? join(dir, "kustomization.yaml");
     const file = toRepoRelative(this.root, kustomizationFile);
     const original = existing ? await readFile(existing, "utf8") : undefined;
+    const parsed = new Map<string, ParsedFile>();
     const doc =
       original !== undefined
         ? parseKustomization(original, file)
-        : await generateKustomization(dir, repoPath);
+        : await generateKustomization(dir, repoPath, parsed);
     const generated = original === undefined ? plainResources(doc) : undefined;
     if (generated && isEmptyOverlay(overlay)) {
-      const manifests = await readPlainManifests(dir, repoPath, generated);
+      const manifests = readPlainManifests(repoPath, generated, parsed);
       setCommonMetadata(manifests, overlay.commonMetadata);
       return manifests;
     }

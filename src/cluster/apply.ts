@@ -70,6 +70,12 @@ export async function planApply(
   );
   const problems: Problem[] = [];
   const live = await listLive(client, manifests);
+  // Objects in a namespace this unit creates, and that does not exist yet, cannot be dry-run now.
+  const newNamespaces = new Set<string>();
+  for (const namespace of ownNamespaces) {
+    const found = await client.get({ group: "", version: "v1", kind: "Namespace", name: namespace });
+    if (!found) newNamespaces.add(namespace);
+  }
   const planned = await Promise.all(
     [...manifests]
       .sort((a, b) => compareApplyOrder(a.object, b.object))
@@ -88,6 +94,11 @@ export async function planApply(
           if (listed !== undefined) {
             plan.live = listed ?? undefined;
             plan.liveRead = true;
+          }
+          if (ref.namespace !== undefined && newNamespaces.has(ref.namespace)) {
+            plan.deferred = true;
+            plan.liveRead = true;
+            return plan;
           }
           try {
             await dryRun(client, plan, options);
