@@ -21,7 +21,7 @@ export interface ApplyOptions {
   owner: UnitOwner;
   /** The unit's `force`: recreate objects whose immutable fields changed. */
   force?: boolean;
-  /** Requests in flight within a stage; default 8. */
+  /** Requests in flight within a stage; default 16. */
   concurrency?: number;
   /** What the previous run remembered, by inventory id: lets unchanged objects skip their dry-run. */
   previous?: ReadonlyMap<string, AppliedRecord>;
@@ -56,7 +56,7 @@ export async function planApply(
   manifests: Manifest[],
   options: ApplyOptions,
 ): Promise<PlannedObject[]> {
-  const limit = pLimit(options.concurrency ?? 8);
+  const limit = pLimit(options.concurrency ?? 16);
   const ownNamespaces = new Set(
     manifests.filter((m) => m.object.kind === "Namespace").map((m) => m.object.metadata.name),
   );
@@ -133,7 +133,7 @@ export async function applyPlanned(
   planned: PlannedObject[],
   options: ApplyOptions,
 ): Promise<ChangeSetEntry[]> {
-  const limit = pLimit(options.concurrency ?? 8);
+  const limit = pLimit(options.concurrency ?? 16);
   const entries: ChangeSetEntry[] = [];
   for (const stage of STAGES) {
     const inStage = planned.filter((p) => p.stage === stage);

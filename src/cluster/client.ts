@@ -1,11 +1,11 @@
 /**
  * Ferry's connection to one cluster: credentials and TLS from a kubeconfig (or the in-cluster
- * service account) through @kubernetes/client-node's KubeConfig, requests over keep-alive HTTPS,
+ * service account) through @kubernetes/client-node's KubeConfig, requests over keep-alive HTTPS (undici),
  * and discovery of where each kind lives.
  */
-import { Agent as HttpAgent, request as httpRequest } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
+import type { RequestOptions } from "node:https";
 import { KubeConfig } from "@kubernetes/client-node";
+import { type Dispatcher, Pool } from "undici";
 import type { KubeObject, ObjectRef } from "../model/object.js";
 import { apiVersionOf, refOf } from "../model/object.js";
 
@@ -52,8 +52,8 @@ export class KubeClient {
 
   private constructor(
     private readonly server: URL,
-    private readonly options: RequestOptions,
-    private readonly agent: HttpsAgent | HttpAgent,
+    private readonly headers: Record<string, string>,
+    private readonly pool: Pool,
     readonly defaultNamespace: string,
   ) {}
 
@@ -78,20 +78,26 @@ export class KubeClient {
     if (!cluster) throw new Error("the kubeconfig has no current cluster; pass a context");
     const options: RequestOptions = { headers: {} };
     await config.applyToHTTPSOptions(options);
-    if (connection.impersonate)
-      (options.headers as Record<string, string>)["Impersonate-User"] = connection.impersonate;
+    const headers = { ...(options.headers as Record<string, string>) };
+    if (connection.impersonate) headers["Impersonate-User"] = connection.impersonate;
     const server = new URL(cluster.server);
-    const maxSockets = connection.maxConcurrency ?? 16;
-    const agent =
-      server.protocol === "https:"
-        ? new HttpsAgent({ keepAlive: true, maxSockets })
-        : new HttpAgent({ keepAlive: true, maxSockets });
+    // undici: keep-alive connections with far less per-request work than node:https.
+    const pool = new Pool(server.origin, {
+      connections: connection.maxConcurrency ?? 16,
+      connect: {
+        ...(options.ca ? { ca: options.ca } : {}),
+        ...(options.cert ? { cert: options.cert } : {}),
+        ...(options.key ? { key: options.key } : {}),
+        rejectUnauthorized: options.rejectUnauthorized !== false,
+        ...(options.servername ? { servername: options.servername } : {}),
+      },
+    });
     const namespace = config.getContextObject(config.getCurrentContext())?.namespace ?? "default";
-    return new KubeClient(server, options, agent, namespace);
+    return new KubeClient(server, headers, pool, namespace);
   }
 
   close(): void {
-    this.agent.destroy();
+    void this.pool.close();
   }
 
   /** One request; JSON in and out. Error answers throw KubeApiError. */
@@ -106,29 +112,27 @@ export class KubeClient {
           ? options.body
           : JSON.stringify(options.body);
     const headers: Record<string, string> = {
-      ...(this.options.headers as Record<string, string>),
+      ...this.headers,
       accept: "application/json",
       "user-agent": "ferry",
     };
-    if (body !== undefined) {
-      headers["content-type"] = options.contentType ?? "application/json";
-      headers["content-length"] = String(Buffer.byteLength(body));
-    }
-    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = send(url, { ...this.options, method, headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
-        );
-        res.on("error", reject);
+    if (body !== undefined) headers["content-type"] = options.contentType ?? "application/json";
+    let status: number;
+    let text: string;
+    try {
+      const response = await this.pool.request({
+        path: `${url.pathname}${url.search}`,
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        ...(body !== undefined ? { body } : {}),
       });
-      req.on("error", (e) =>
-        reject(new Error(`cannot reach the cluster at ${this.server.origin}: ${e.message}`)),
+      status = response.statusCode;
+      text = await response.body.text();
+    } catch (e) {
+      throw new Error(
+        `cannot reach the cluster at ${this.server.origin}: ${e instanceof Error ? e.message : String(e)}`,
       );
-      req.end(body);
-    });
+    }
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
