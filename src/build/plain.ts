@@ -5,7 +5,7 @@
  * empty documents skipped, and two objects with the same identity are an error, as in kustomize.
  */
 import { isMap } from "yaml";
-import type { KubeObject, Manifest } from "../model/object.js";
+import { compareStrings, type KubeObject, type Manifest } from "../model/object.js";
 import type { Problem } from "../model/result.js";
 import { BuildError } from "./errors.js";
 import type { ParsedFile } from "./generate.js";
@@ -102,5 +102,5 @@ function compareLegacyOrder(a: KubeObject, b: KubeObject): number {
   const gvk = (o: KubeObject) =>
     `${o.apiVersion.includes("/") ? o.apiVersion : `_${o.apiVersion}`}_${o.kind}`;
   const id = (o: KubeObject) => `${o.metadata.namespace ?? ""}|${o.metadata.name}`;
-  return rank(a.kind) - rank(b.kind) || gvk(a).localeCompare(gvk(b)) || id(a).localeCompare(id(b));
+  return rank(a.kind) - rank(b.kind) || compareStrings(gvk(a), gvk(b)) || compareStrings(id(a), id(b));
 }

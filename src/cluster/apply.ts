@@ -13,7 +13,7 @@ import { ReconcileError } from "../model/result.js";
 import { KubeApiError, type KubeClient } from "./client.js";
 import { compareApplyOrder, STAGES, type Stage, stageOf } from "./order.js";
 import { applyExcluded, forceEnabled, ssaMode, type UnitOwner, withOwnerLabels } from "./policy.js";
-import { type AppliedRecord, digestOf, ownedFieldsDigest, unchangedSinceApplied } from "./record.js";
+import { type AppliedRecord, appliedStateDigest, digestOf, unchangedSinceApplied } from "./record.js";
 
 export const FIELD_MANAGER = "ferry";
 
@@ -176,11 +176,11 @@ async function dryRun(client: KubeClient, plan: PlannedObject, options: ApplyOpt
     plan.ref = refOf(plan.desired);
     plan.subject = subjectOf(plan.ref);
   }
-  const excluded = applyExcluded(desired);
   if (!plan.liveRead) {
     plan.live = await client.get(plan.ref);
     plan.liveRead = true;
   }
+  const excluded = applyExcluded(desired, plan.live);
   if (excluded) {
     plan.skipReason = excluded;
     return;
@@ -202,7 +202,7 @@ async function dryRun(client: KubeClient, plan: PlannedObject, options: ApplyOpt
       dryRun: true,
     });
   } catch (e) {
-    if (plan.live && isImmutableError(e) && (options.force || forceEnabled(desired))) {
+    if (plan.live && isImmutableError(e) && (options.force || forceEnabled(desired, plan.live))) {
       plan.recreate = true;
       return;
     }
@@ -221,7 +221,7 @@ async function applyOne(client: KubeClient, plan: PlannedObject): Promise<Change
   if (plan.skipReason) return entry("skipped", plan.skipReason);
   if (plan.unchangedSinceApplied) return entry("unchanged");
   const remember = (result: KubeObject) => {
-    plan.record = { d: digestOf(plan.desired), f: ownedFieldsDigest(result, FIELD_MANAGER) };
+    plan.record = { d: digestOf(plan.desired), f: appliedStateDigest(result, FIELD_MANAGER) };
   };
   const write = () => client.apply(plan.desired, { fieldManager: FIELD_MANAGER, force: true, dryRun: false });
   if (plan.recreate) {

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type { KubeObject, ObjectRef } from "../model/object.js";
-import { inventoryId, parseInventoryId } from "../model/object.js";
+import { compareStrings, inventoryId, parseInventoryId } from "../model/object.js";
 import { FIELD_MANAGER } from "./apply.js";
 import type { KubeClient } from "./client.js";
 import type { UnitOwner } from "./policy.js";
@@ -44,7 +44,7 @@ export function entriesOf(
     const id = inventoryId(ref);
     if (!entries.has(id)) entries.set(id, { id, v: ref.version, ...records.get(id) });
   }
-  return [...entries.values()].sort((a, b) => a.id.localeCompare(b.id));
+  return [...entries.values()].sort((a, b) => compareStrings(a.id, b.id));
 }
 
 /** What the previous run recorded of each object, by inventory id. */
@@ -60,12 +60,15 @@ export function staleRefs(previous: InventoryEntry[], current: InventoryEntry[])
   return previous.filter((e) => !keep.has(e.id)).map((e) => parseInventoryId(e.id, e.v));
 }
 
-/** `ferry-inventory-<namespace>-<name>`, shortened with a hash past the 253-character limit. */
+/**
+ * `ferry-inventory.<namespace>.<name>`: a namespace has no dots, so no two units share a name.
+ * Past the 253-character limit the name is cut and a hash of the whole appended.
+ */
 export function inventoryName(owner: UnitOwner): string {
-  const name = `ferry-inventory-${owner.namespace}-${owner.name}`.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
+  const name = `ferry-inventory.${owner.namespace}.${owner.name}`.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
   if (name.length <= 253) return name;
   const hash = createHash("sha256").update(name).digest("hex").slice(0, 12);
-  return `${name.slice(0, 240)}-${hash}`;
+  return `${name.slice(0, 240).replace(/[^a-z0-9]+$/, "")}-${hash}`;
 }
 
 const inventoryRef = (owner: UnitOwner, namespace: string): ObjectRef => ({

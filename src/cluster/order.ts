@@ -1,5 +1,5 @@
 /** The order Flux applies objects in (fluxcd/pkg ssa `sort.go` and the stages of `ApplyAllStaged`). */
-import type { KubeObject } from "../model/object.js";
+import { compareStrings, type KubeObject } from "../model/object.js";
 
 const KIND_ORDER = [
   "CustomResourceDefinition",
@@ -42,10 +42,10 @@ const groupOf = (o: KubeObject) => (o.apiVersion.includes("/") ? o.apiVersion.sp
 export function compareApplyOrder(a: KubeObject, b: KubeObject): number {
   return (
     rank(a.kind) - rank(b.kind) ||
-    groupOf(a).localeCompare(groupOf(b)) ||
-    a.kind.localeCompare(b.kind) ||
-    (a.metadata.namespace ?? "").localeCompare(b.metadata.namespace ?? "") ||
-    a.metadata.name.localeCompare(b.metadata.name)
+    compareStrings(groupOf(a), groupOf(b)) ||
+    compareStrings(a.kind, b.kind) ||
+    compareStrings(a.metadata.namespace ?? "", b.metadata.namespace ?? "") ||
+    compareStrings(a.metadata.name, b.metadata.name)
   );
 }
 

@@ -15,36 +15,42 @@ export const OWNER_NAMESPACE_LABEL = "ferry.dev/namespace";
 
 export type SsaMode = "Override" | "Merge" | "IfNotPresent" | "Ignore";
 
-function metadataValue(object: KubeObject, key: string): string | undefined {
-  return object.metadata.annotations?.[key] ?? object.metadata.labels?.[key];
+/** Flux's AnyInMetadata: the label or the annotation `key` has `value` (case-insensitive). */
+function anyInMetadata(object: KubeObject | undefined, key: string, value: string): boolean {
+  const wanted = value.toLowerCase();
+  return [object?.metadata.annotations?.[key], object?.metadata.labels?.[key]].some(
+    (v) => v?.toLowerCase() === wanted,
+  );
 }
 
-const is = (object: KubeObject, key: string, value: string) =>
-  metadataValue(object, key)?.toLowerCase() === value.toLowerCase();
-
 export function ssaMode(object: KubeObject): SsaMode {
-  const value = metadataValue(object, SSA_KEY)?.toLowerCase();
-  if (value === "merge") return "Merge";
-  if (value === "ifnotpresent") return "IfNotPresent";
-  if (value === "ignore") return "Ignore";
+  if (anyInMetadata(object, SSA_KEY, "Ignore")) return "Ignore";
+  if (anyInMetadata(object, SSA_KEY, "IfNotPresent")) return "IfNotPresent";
+  if (anyInMetadata(object, SSA_KEY, "Merge")) return "Merge";
   return "Override";
 }
 
-/** Objects Ferry leaves alone on apply: `ssa: Ignore` or `reconcile: disabled`. */
-export function applyExcluded(object: KubeObject): string | undefined {
-  if (is(object, RECONCILE_KEY, "disabled")) return `${RECONCILE_KEY}: disabled`;
-  if (ssaMode(object) === "Ignore") return `${SSA_KEY}: Ignore`;
+/**
+ * Why Ferry leaves an object alone on apply: `ssa: Ignore` or `reconcile: disabled`, on the object
+ * in Git or on the one in the cluster (as Flux's shouldSkipApply checks both).
+ */
+export function applyExcluded(object: KubeObject, live?: KubeObject): string | undefined {
+  for (const o of [object, live]) {
+    if (anyInMetadata(o, RECONCILE_KEY, "disabled")) return `${RECONCILE_KEY}: disabled`;
+    if (anyInMetadata(o, SSA_KEY, "Ignore")) return `${SSA_KEY}: Ignore`;
+  }
   return undefined;
 }
 
 /** Objects prune leaves alone: `prune: disabled`, plus the apply exclusions. */
 export function pruneExcluded(object: KubeObject): string | undefined {
-  if (is(object, PRUNE_KEY, "disabled")) return `${PRUNE_KEY}: disabled`;
+  if (anyInMetadata(object, PRUNE_KEY, "disabled")) return `${PRUNE_KEY}: disabled`;
   return applyExcluded(object);
 }
 
-export function forceEnabled(object: KubeObject): boolean {
-  return is(object, FORCE_KEY, "enabled");
+/** `force: enabled` on the object in Git or in the cluster: recreate on an immutable-field error. */
+export function forceEnabled(object: KubeObject, live?: KubeObject): boolean {
+  return anyInMetadata(object, FORCE_KEY, "enabled") || anyInMetadata(live, FORCE_KEY, "enabled");
 }
 
 export interface UnitOwner {

@@ -1,6 +1,6 @@
 /**
  * What Ferry remembers of each object it applied (in the unit's inventory): a digest of the
- * configuration it sent and of the fields the server says it owns. When both still match and no
+ * configuration it sent and of the object as that apply left it. When both still match and no
  * other manager has written to the object since, applying again would change nothing, so the
  * object is `unchanged` without a dry-run. Any write by someone else shows up in managedFields
  * (a new manager, or fields taken from Ferry), and then the object takes the full dry-run path.
@@ -11,7 +11,7 @@ import type { KubeObject } from "../model/object.js";
 export interface AppliedRecord {
   /** Digest of the configuration Ferry applied. */
   d?: string;
-  /** Digest of Ferry's managedFields entry after the apply. */
+  /** Digest of the object as Ferry's apply left it (see appliedStateDigest). */
   f?: string;
 }
 
@@ -38,12 +38,19 @@ interface ManagedFieldsEntry {
 
 const managedFields = (live: KubeObject) => (live.metadata.managedFields ?? []) as ManagedFieldsEntry[];
 
-/** Digest of `manager`'s Apply entry on the main resource, or undefined when it has none. */
-export function ownedFieldsDigest(live: KubeObject, manager: string): string | undefined {
+/**
+ * Digest of the object as `manager`'s apply left it: its managedFields entry and every value
+ * outside status and server bookkeeping, so a write by anyone (the same manager from another
+ * unit included) changes it. Undefined when `manager` has no Apply entry.
+ */
+export function appliedStateDigest(live: KubeObject, manager: string): string | undefined {
   const own = managedFields(live).find(
     (e) => e.manager === manager && e.operation === "Apply" && !e.subresource,
   );
-  return own ? digestOf(own.fieldsV1) : undefined;
+  if (!own) return undefined;
+  const { managedFields: _m, resourceVersion: _r, generation: _g, ...metadata } = live.metadata;
+  const { status: _s, ...content } = live;
+  return digestOf({ fields: own.fieldsV1, object: { ...content, metadata } });
 }
 
 /** True when applying `desired` again as `manager` would change nothing on `live`. */
@@ -59,5 +66,5 @@ export function unchangedSinceApplied(
     (e) =>
       !(e.manager === manager && e.operation === "Apply" && !e.subresource) && e.subresource !== "status",
   );
-  return !othersWrote && ownedFieldsDigest(live, manager) === record.f;
+  return !othersWrote && appliedStateDigest(live, manager) === record.f;
 }

@@ -83,3 +83,8 @@ export function formatOrigin(origin: Origin | undefined): string | undefined {
   if (!origin) return undefined;
   return origin.line ? `${origin.file}:${origin.line}` : origin.file;
 }
+
+/** Byte-wise string order, as Go compares strings: the same everywhere, whatever the locale. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -100,7 +100,7 @@ describe("a Flux fleet repository reconciled against the test API server", () =>
     const secret = server.get("v1", "Secret", "podinfo", "age");
     expect(Buffer.from(secret?.data.key, "base64").toString()).toBe("value");
     expect(secret?.sops).toBeUndefined();
-    const inventory = server.get("v1", "ConfigMap", "ferry-system", "ferry-inventory-flux-system-apps");
+    const inventory = server.get("v1", "ConfigMap", "ferry-system", "ferry-inventory.flux-system.apps");
     expect(JSON.parse(inventory?.data["inventory.json"])).toContainEqual(
       expect.objectContaining({ id: "podinfo_podinfo_apps_Deployment", v: "v1" }),
     );
@@ -139,7 +139,9 @@ describe("a Flux fleet repository reconciled against the test API server", () =>
       { dryRun: false, fieldManager: "kubectl-patch" },
     );
     const result = await reconcile();
-    expect(actions(unit(result, "flux-system/apps"))["ConfigMap/podinfo/podinfo-settings"]).toBe("configured");
+    expect(actions(unit(result, "flux-system/apps"))["ConfigMap/podinfo/podinfo-settings"]).toBe(
+      "configured",
+    );
     expect(server.get("v1", "ConfigMap", "podinfo", "podinfo-settings")?.data.region).toBe("eu-west-1");
   });
 
