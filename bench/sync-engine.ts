@@ -92,7 +92,9 @@ for (const n of sizes) {
     const env = { PATH: process.env.PATH, HOME: dir, KUBECACHEDIR: join(dir, "kube-cache") };
 
     const clusters = await Promise.all(
-      ["kubectl", "engine", "cli"].map((name) => startTestCluster(dir, `${name}.kubeconfig`, { simulator: false })),
+      ["kubectl", "engine", "cli"].map((name) =>
+        startTestCluster(dir, `${name}.kubeconfig`, { simulator: false }),
+      ),
     );
     const [forKubectl, forEngine, forCli] = clusters;
     try {
