@@ -11,6 +11,7 @@ import type { KubeObject, Manifest, Origin } from "../model/object.js";
 import { locateBinary } from "../tools/binaries.js";
 import { setCommonMetadata } from "./common-metadata.js";
 import { copyRepository } from "./copy.js";
+import { type DecryptedSources, type DecryptSource, decryptSources } from "./decrypt-sources.js";
 import { BuildError } from "./errors.js";
 import { generateKustomization, type ParsedFile } from "./generate.js";
 import { findKustomizationFile, firstLine, isDirectory, parseKustomization } from "./kustomization-file.js";
@@ -29,6 +30,18 @@ export interface WorkspaceOptions {
   kubectl?: string;
   /** Stop one kustomize run after this long (default 5 minutes). */
   timeoutMs?: number;
+}
+
+/** What one build does besides kustomize's own work. */
+export interface BuildOptions {
+  /**
+   * Decrypts a SOPS-encrypted file that a secretGenerator reads or a patch names, before kustomize
+   * runs (Flux's DecryptSources); without it such files reach kustomize as they are. Called with
+   * the file's text, its path relative to the repository root and the format Flux reads it in.
+   * The plain text is written to the workspace copy only (mode 0600) and the encrypted file is put
+   * back after the build.
+   */
+  decryptSource?: DecryptSource;
 }
 
 export class Workspace {
@@ -74,11 +87,11 @@ export class Workspace {
    *
    * Throws a `BuildError` when the path leaves the repository or does not exist, a file is not
    * Kubernetes YAML, a base is remote (unless allowed) or outside the repository, or kustomize
-   * fails.
+   * fails; and what `options.decryptSource` throws (a `SopsError` naming the file).
    */
-  build(path: string, overlay: KustomizationOverlay = {}): Promise<Manifest[]> {
+  build(path: string, overlay: KustomizationOverlay = {}, options: BuildOptions = {}): Promise<Manifest[]> {
     if (this.disposed) return Promise.reject(new Error("the build workspace was disposed"));
-    const run = this.queue.then(() => this.buildNow(path, overlay));
+    const run = this.queue.then(() => this.buildNow(path, overlay, options));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -105,7 +118,11 @@ export class Workspace {
     }
   }
 
-  private async buildNow(path: string, overlay: KustomizationOverlay): Promise<Manifest[]> {
+  private async buildNow(
+    path: string,
+    overlay: KustomizationOverlay,
+    options: BuildOptions,
+  ): Promise<Manifest[]> {
     const repoPath = normalizeRepoPath(path);
     if (repoPath === undefined) {
       throw BuildError.at(
@@ -128,6 +145,7 @@ export class Workspace {
         ? parseKustomization(original, file)
         : await generateKustomization(dir, repoPath, parsed);
     const generated = original === undefined ? plainResources(doc) : undefined;
+    // Only YAML files and no kustomization anywhere: no generator source or patch file to decrypt.
     if (generated && isEmptyOverlay(overlay)) {
       const manifests = readPlainManifests(repoPath, generated, parsed);
       setCommonMetadata(manifests, overlay.commonMetadata);
@@ -138,8 +156,10 @@ export class Workspace {
     requestOriginAnnotations(doc);
 
     await writeFile(kustomizationFile, doc.toString());
+    let sources: DecryptedSources | undefined;
     try {
       await checkReferences(this.root, dir, { allowRemoteBases: this.options.allowRemoteBases });
+      if (options.decryptSource) sources = await decryptSources(this.root, repoPath, options.decryptSource);
       const outcome = await runKustomize({ kubectl: this.kubectl, dir, timeoutMs: this.options.timeoutMs });
       if (!outcome.ok) {
         const reason = cleanKustomizeError(outcome.message, [this.root]);
@@ -152,8 +172,12 @@ export class Workspace {
       setCommonMetadata(manifests, overlay.commonMetadata);
       return manifests;
     } finally {
-      if (original !== undefined) await writeFile(kustomizationFile, original);
-      else await rm(kustomizationFile, { force: true });
+      try {
+        await sources?.restore();
+      } finally {
+        if (original !== undefined) await writeFile(kustomizationFile, original);
+        else await rm(kustomizationFile, { force: true });
+      }
     }
   }
 

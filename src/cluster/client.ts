@@ -1,21 +1,14 @@
 /**
- * Ferry's connection to one cluster: credentials and TLS from a kubeconfig (or the in-cluster
- * service account) through @kubernetes/client-node's KubeConfig, requests over keep-alive HTTPS (undici),
+ * Ferry's connection to one cluster: credentials and TLS from a kubeconfig or the in-cluster
+ * service account (credentials.ts), requests over keep-alive HTTPS (undici),
  * and discovery of where each kind lives.
  */
-import type { RequestOptions } from "node:https";
-import { KubeConfig } from "@kubernetes/client-node";
 import { type Dispatcher, Pool } from "undici";
 import type { KubeObject, ObjectRef } from "../model/object.js";
 import { apiVersionOf, refOf } from "../model/object.js";
+import { type ClusterConnection as KubeconfigSource, loadCredentials } from "./credentials.js";
 
-export interface ClusterConnection {
-  /** Path of a kubeconfig file; absent with `inCluster`, or for the default kubeconfig. */
-  kubeconfig?: string;
-  /** A kubeconfig as text (tests). */
-  kubeconfigText?: string;
-  context?: string;
-  inCluster?: boolean;
+export interface ClusterConnection extends KubeconfigSource {
   /** Requests in flight at most; default 16. */
   maxConcurrency?: number;
   /** Impersonate this user (e.g. `system:serviceaccount:ns:name`). */
@@ -58,42 +51,22 @@ export class KubeClient {
   ) {}
 
   static async connect(connection: ClusterConnection): Promise<KubeClient> {
-    const config = new KubeConfig();
-    if (connection.inCluster) config.loadFromCluster();
-    else if (connection.kubeconfigText !== undefined) config.loadFromString(connection.kubeconfigText);
-    else if (connection.kubeconfig) config.loadFromFile(connection.kubeconfig);
-    else config.loadFromDefault();
-    if (connection.context) {
-      if (!config.getContextObject(connection.context)) {
-        throw new Error(
-          `context "${connection.context}" is not in the kubeconfig; pick one of: ${config
-            .getContexts()
-            .map((c) => c.name)
-            .join(", ")}`,
-        );
-      }
-      config.setCurrentContext(connection.context);
-    }
-    const cluster = config.getCurrentCluster();
-    if (!cluster) throw new Error("the kubeconfig has no current cluster; pass a context");
-    const options: RequestOptions = { headers: {} };
-    await config.applyToHTTPSOptions(options);
-    const headers = { ...(options.headers as Record<string, string>) };
+    const credentials = await loadCredentials(connection);
+    const headers = { ...credentials.headers };
     if (connection.impersonate) headers["Impersonate-User"] = connection.impersonate;
-    const server = new URL(cluster.server);
+    const server = new URL(credentials.server);
     // undici: keep-alive connections with far less per-request work than node:https.
     const pool = new Pool(server.origin, {
       connections: connection.maxConcurrency ?? 16,
       connect: {
-        ...(options.ca ? { ca: options.ca } : {}),
-        ...(options.cert ? { cert: options.cert } : {}),
-        ...(options.key ? { key: options.key } : {}),
-        rejectUnauthorized: options.rejectUnauthorized !== false,
-        ...(options.servername ? { servername: options.servername } : {}),
+        ...(credentials.ca ? { ca: credentials.ca } : {}),
+        ...(credentials.cert ? { cert: credentials.cert } : {}),
+        ...(credentials.key ? { key: credentials.key } : {}),
+        rejectUnauthorized: credentials.rejectUnauthorized,
+        ...(credentials.servername ? { servername: credentials.servername } : {}),
       },
     });
-    const namespace = config.getContextObject(config.getCurrentContext())?.namespace ?? "default";
-    return new KubeClient(server, headers, pool, namespace);
+    return new KubeClient(server, headers, pool, credentials.namespace);
   }
 
   close(): void {

@@ -1,4 +1,5 @@
-import { armor, Decrypter, identityToRecipient } from "age-encryption";
+// age-encryption loads only when a SOPS file is decrypted: most builds have none.
+const age = () => import("age-encryption");
 
 /**
  * age master keys: `sops.age[].enc` is an armored age file whose plaintext is the data key (or its
@@ -19,7 +20,7 @@ export async function parseAgeIdentities(
   return Promise.all(
     identities.map(async (identity) => {
       try {
-        return { identity, recipient: await identityToRecipient(identity) };
+        return { identity, recipient: await (await age()).identityToRecipient(identity) };
       } catch {
         return undefined;
       }
@@ -32,6 +33,7 @@ export type AgeResult = { ok: true; dataKey: Uint8Array } | { ok: false; reason:
 /** Decrypts one `enc` with any of the identities. */
 export async function decryptAgeKey(enc: string, identities: readonly AgeIdentity[]): Promise<AgeResult> {
   if (identities.length === 0) return { ok: false, reason: "no age identity was given" };
+  const { armor, Decrypter } = await age();
   let file: Uint8Array;
   try {
     file = armor.decode(enc.trim());

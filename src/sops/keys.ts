@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import * as openpgp from "openpgp";
 import { SopsError } from "./errors.js";
 
 /** Private keys to decrypt with. Any one key a file lists suffices. */
@@ -90,7 +89,8 @@ async function pgpKeysFromFile(path: string): Promise<string[]> {
     return blocks;
   }
   try {
-    const keys = await openpgp.readPrivateKeys({ binaryKeys: new Uint8Array(content) });
+    const { readPrivateKeys } = await import("openpgp");
+    const keys = await readPrivateKeys({ binaryKeys: new Uint8Array(content) });
     return keys.map((key) => key.armor());
   } catch {
     throw new SopsError("is not an OpenPGP private key (armored or binary)", path);

@@ -1,4 +1,7 @@
-import * as openpgp from "openpgp";
+import type * as OpenPgp from "openpgp";
+
+// openpgp loads only when a PGP-encrypted SOPS file is decrypted.
+const pgp = () => import("openpgp");
 
 /**
  * PGP master keys: `sops.pgp[].enc` is an armored OpenPGP message whose plaintext is the data key (or
@@ -6,23 +9,23 @@ import * as openpgp from "openpgp";
  */
 
 export interface PgpKeys {
-  keys: openpgp.PrivateKey[];
+  keys: OpenPgp.PrivateKey[];
   /** Primary fingerprints (upper-case hex) of the usable keys, for messages. */
   fingerprints: string[];
   /** How many of the given key texts could not be used, and why (no key material in here). */
   problems: string[];
 }
 
-const parsed = new Map<string, Promise<openpgp.PrivateKey[]>>();
+const parsed = new Map<string, Promise<OpenPgp.PrivateKey[]>>();
 const MAX_CACHED = 64;
 
 /** Parses (once per text) the private keys of an armored or binary key block. */
-function readKeys(text: string): Promise<openpgp.PrivateKey[]> {
+function readKeys(text: string): Promise<OpenPgp.PrivateKey[]> {
   let keys = parsed.get(text);
   if (!keys) {
     keys = text.includes("-----BEGIN PGP")
-      ? openpgp.readPrivateKeys({ armoredKeys: text })
-      : openpgp.readPrivateKeys({ binaryKeys: Buffer.from(text, "binary") });
+      ? pgp().then((o) => o.readPrivateKeys({ armoredKeys: text }))
+      : pgp().then((o) => o.readPrivateKeys({ binaryKeys: Buffer.from(text, "binary") }));
     if (parsed.size >= MAX_CACHED) parsed.delete(parsed.keys().next().value as string);
     parsed.set(text, keys);
   }
@@ -32,7 +35,7 @@ function readKeys(text: string): Promise<openpgp.PrivateKey[]> {
 export async function parsePgpKeys(texts: readonly string[]): Promise<PgpKeys> {
   const result: PgpKeys = { keys: [], fingerprints: [], problems: [] };
   for (const [index, text] of texts.entries()) {
-    let keys: openpgp.PrivateKey[];
+    let keys: OpenPgp.PrivateKey[];
     try {
       keys = await readKeys(text);
     } catch {
@@ -55,11 +58,11 @@ export async function parsePgpKeys(texts: readonly string[]): Promise<PgpKeys> {
 export type PgpResult = { ok: true; dataKey: Uint8Array } | { ok: false; reason: string };
 
 /** Decrypts one `enc` with whichever of the keys the message is encrypted to. */
-export async function decryptPgpKey(enc: string, keys: readonly openpgp.PrivateKey[]): Promise<PgpResult> {
+export async function decryptPgpKey(enc: string, keys: readonly OpenPgp.PrivateKey[]): Promise<PgpResult> {
   if (keys.length === 0) return { ok: false, reason: "no PGP private key was given" };
-  let message: openpgp.Message<Uint8Array>;
+  let message: OpenPgp.Message<Uint8Array>;
   try {
-    message = await openpgp.readMessage({ armoredMessage: enc });
+    message = await (await pgp()).readMessage({ armoredMessage: enc });
   } catch {
     return { ok: false, reason: "its enc is not an armored PGP message" };
   }
@@ -71,7 +74,11 @@ export async function decryptPgpKey(enc: string, keys: readonly openpgp.PrivateK
     : keys.filter((key) => key.getKeyIDs().some((id) => wanted.has(id.toHex())));
   if (candidates.length === 0) return { ok: false, reason: "none of the PGP keys matches" };
   try {
-    const { data } = await openpgp.decrypt({ message, decryptionKeys: [...candidates], format: "binary" });
+    const { data } = await (await pgp()).decrypt({
+      message,
+      decryptionKeys: [...candidates],
+      format: "binary",
+    });
     return { ok: true, dataKey: data };
   } catch {
     return { ok: false, reason: "PGP decryption failed" };
