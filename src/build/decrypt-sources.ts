@@ -119,7 +119,8 @@ async function decryptOne(
 ): Promise<void> {
   const path = await realpathOrUndefined(resolve(dir, source.entry));
   // Missing: kustomize says so. Outside: the reference checks refuse it; never decrypt there.
-  if (!path || !isInside(root, path) || saved.some((s) => s.path === path)) return;
+  // A file named again after it was decrypted is plain text by then, so it is decrypted once.
+  if (!path || !isInside(root, path)) return;
   const info = await stat(path);
   if (!info.isFile()) return;
   const file = toRepoRelative(root, path);
@@ -162,7 +163,11 @@ function sourceFiles(kustomization: Record<string, unknown>): SourceFile[] {
     }
     for (const entry of stringList(generator.envs)) {
       const format = formatForPath(entry);
-      found.push({ entry, field: "secretGenerator env file", format: format === "binary" ? "dotenv" : format });
+      found.push({
+        entry,
+        field: "secretGenerator env file",
+        format: format === "binary" ? "dotenv" : format,
+      });
     }
   }
   for (const patch of records(kustomization.patches)) {
@@ -186,7 +191,8 @@ function isRemoteUrl(path: string): boolean {
 function records(value: unknown): Record<string, unknown>[] {
   if (!Array.isArray(value)) return [];
   return value.filter(
-    (item): item is Record<string, unknown> => typeof item === "object" && item !== null && !Array.isArray(item),
+    (item): item is Record<string, unknown> =>
+      typeof item === "object" && item !== null && !Array.isArray(item),
   );
 }
 

@@ -145,7 +145,8 @@ export class Workspace {
         ? parseKustomization(original, file)
         : await generateKustomization(dir, repoPath, parsed);
     const generated = original === undefined ? plainResources(doc) : undefined;
-    // Only YAML files and no kustomization anywhere: no generator source or patch file to decrypt.
+    // Every resource is a YAML file, so no kustomization is reachable: no generator source or patch
+    // file for options.decryptSource to decrypt.
     if (generated && isEmptyOverlay(overlay)) {
       const manifests = readPlainManifests(repoPath, generated, parsed);
       setCommonMetadata(manifests, overlay.commonMetadata);

@@ -32,7 +32,14 @@ import type { KubeObject, Manifest, ObjectRef, Origin } from "../model/object.js
 import { inventoryId } from "../model/object.js";
 import type { ChangeSetEntry, Phase, Problem, UnitResult } from "../model/result.js";
 import { ReconcileError } from "../model/result.js";
-import { decryptObject, keysFromSecretData, mergeKeys, type SopsKeys } from "../sops/index.js";
+import {
+  decryptDocument,
+  decryptObject,
+  keysFromSecretData,
+  mergeKeys,
+  type SopsFormat,
+  type SopsKeys,
+} from "../sops/index.js";
 
 /** What to reconcile: a path of the repository with the settings of a Flux Kustomization. */
 export interface UnitDefinition {
@@ -131,8 +138,18 @@ export async function prepareUnit(
   const name = unitName(unit.owner);
   // commonMetadata is set after substitution, as Flux does, so variables in it are not expanded.
   const { commonMetadata, ...overlay } = unit.overlay;
-  const built = await timings.time("build", ctx, name, () => ctx.workspace.build(unit.path, overlay));
-  const decrypted = await timings.time("decrypt", ctx, name, () => decryptAll(ctx, unit, built));
+  // The unit's keys, read once (the decryption Secret only when something needs decrypting first).
+  let keys: Promise<SopsKeys> | undefined;
+  const unitKeys = () => {
+    keys ??= keysOf(ctx, unit);
+    return keys;
+  };
+  const decryptSource = async (text: string, file: string, format: SopsFormat) =>
+    decryptDocument(text, format, await unitKeys(), file);
+  const built = await timings.time("build", ctx, name, () =>
+    ctx.workspace.build(unit.path, overlay, { decryptSource }),
+  );
+  const decrypted = await timings.time("decrypt", ctx, name, async () => decryptAll(await unitKeys(), built));
   const substituted = await timings.time("substitute", ctx, name, () => substituteAll(ctx, unit, decrypted));
   setCommonMetadata(substituted, commonMetadata);
   const sorted = classify(substituted, {
@@ -143,11 +160,8 @@ export async function prepareUnit(
   return { apply: sorted.apply, children, notSupported: sorted.notSupported, foreign: sorted.problems };
 }
 
-async function decryptAll(
-  ctx: ReconcileContext,
-  unit: UnitDefinition,
-  manifests: Manifest[],
-): Promise<Manifest[]> {
+/** The operator's keys plus those of the unit's `decryption.secretRef`. */
+async function keysOf(ctx: ReconcileContext, unit: UnitDefinition): Promise<SopsKeys> {
   let keys = ctx.sopsKeys;
   if (unit.decryptionSecret) {
     const secret = await ctx.client.get({
@@ -164,6 +178,10 @@ async function decryptAll(
     }
     keys = mergeKeys(keys, keysFromSecretData((secret.data ?? {}) as Record<string, string>));
   }
+  return keys;
+}
+
+async function decryptAll(keys: SopsKeys, manifests: Manifest[]): Promise<Manifest[]> {
   return Promise.all(
     manifests.map(async (m) => ({
       ...m,
