@@ -154,55 +154,27 @@ export type HealthCheckReference = z.output<typeof healthCheck>;
 export type CommonMetadata = z.output<typeof commonMetadata>;
 
 /** The spec fields written into the kustomization file (and `commonMetadata`, set after the build). */
-export type KustomizationOverlay = Partial<
-  Pick<
-    KustomizationSpec,
-    | "targetNamespace"
-    | "namePrefix"
-    | "nameSuffix"
-    | "patches"
-    | "images"
-    | "components"
-    | "ignoreMissingComponents"
-    | "commonMetadata"
-    | "buildMetadata"
-    | "patchesStrategicMerge"
-    | "patchesJson6902"
-  >
->;
+const overlayKeys = [
+  "targetNamespace",
+  "namePrefix",
+  "nameSuffix",
+  "patches",
+  "images",
+  "components",
+  "ignoreMissingComponents",
+  "commonMetadata",
+  "buildMetadata",
+  "patchesStrategicMerge",
+  "patchesJson6902",
+] as const;
+
+export type KustomizationOverlay = Partial<Pick<KustomizationSpec, (typeof overlayKeys)[number]>>;
 
 /** The overlay part of a spec. */
 export function overlayOf(spec: KustomizationSpec): KustomizationOverlay {
-  const {
-    targetNamespace,
-    namePrefix,
-    nameSuffix,
-    patches,
-    images,
-    components,
-    ignoreMissingComponents,
-    commonMetadata,
-    buildMetadata,
-    patchesStrategicMerge,
-    patchesJson6902,
-  } = spec;
-  return stripUndefined({
-    targetNamespace,
-    namePrefix,
-    nameSuffix,
-    patches,
-    images,
-    components,
-    ignoreMissingComponents,
-    commonMetadata,
-    buildMetadata,
-    patchesStrategicMerge,
-    patchesJson6902,
-  });
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  return Object.fromEntries(
+    overlayKeys.filter((key) => spec[key] !== undefined).map((key) => [key, spec[key]]),
+  ) as KustomizationOverlay;
 }
 
 export interface SpecSource {

@@ -4,7 +4,7 @@
  * not, 2 on input that cannot be read.
  */
 import { readFile } from "node:fs/promises";
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
 import { computeStatus } from "../cluster/health.js";
 import { subjectOf } from "../model/object.js";
@@ -48,10 +48,6 @@ export function healthCommand(io: CliIO): Command {
       "\nExit status: 0 when every object is Current, 1 when any is not, 2 when the input cannot be read.\n",
     )
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) })
-    .exitOverride((error) => {
-      // Usage errors are bad input too.
-      throw error.exitCode === 0 ? error : new CommanderError(2, error.code, error.message);
-    })
     .action(async (options: { filename: string[] }) => {
       if (options.filename.length === 0) {
         io.err("error: ferry health needs -f FILE (or -f - to read stdin)\n");

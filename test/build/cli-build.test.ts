@@ -3,37 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { buildCommand, repositoryRootOf } from "../../src/cli/build.js";
-import { type CliIO, ExitCode } from "../../src/cli/io.js";
+import { repositoryRootOf } from "../../src/cli/build.js";
 import { root } from "../support/build.js";
+import { type CliRun, runFerry } from "../support/cli.js";
 
 const fixtures = join(root, "test", "fixtures", "build");
 
-async function ferryBuild(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIO = {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-    readStdin: async () => "",
-    isTTY: false,
-    env: {},
-  };
-  const command = buildCommand(io).exitOverride();
-  try {
-    await command.parseAsync(args, { from: "user" });
-    return { code: 0, out, err };
-  } catch (error) {
-    if (error instanceof ExitCode) return { code: error.code, out, err };
-    if (error && typeof error === "object" && "exitCode" in error) {
-      return { code: (error as { exitCode: number }).exitCode, out, err };
-    }
-    throw error;
-  }
+function ferryBuild(...args: string[]): Promise<CliRun> {
+  return runFerry(["build", ...args]);
 }
 
 describe("ferry build", () => {
@@ -115,7 +92,7 @@ describe("ferry build", () => {
   it("documents how the repository is found", async () => {
     const { code, out } = await ferryBuild("--help");
     expect(code).toBe(0);
-    expect(out).toContain("Usage: build [options] <path>");
+    expect(out).toContain("Usage: ferry build [options] <path>");
     expect(out).toContain("--repo <dir>");
     expect(out).toContain("nearest folder above PATH holding .git");
     expect(out).toContain("--allow-remote-bases");

@@ -2,34 +2,18 @@
  * `ferry apply`, in process, against the test API server, on a copy of the `cli/shop` fixture:
  * the lines it prints, its exit codes, `--output json`, `--prune`, and option errors.
  */
+
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
 import type { ReconcileResult } from "../../src/model/result.js";
 import { KubeApiServer } from "../kube-api-server/server.js";
+import { type CliRun, runFerry } from "../support/cli.js";
 import { ScratchRepo, writesSince } from "../support/fleet.js";
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function ferry(args: string[], isTTY = false): Promise<Run> {
-  let out = "";
-  let err = "";
-  const code = await main(["node", "ferry", ...args], {
-    writeOut: (text) => {
-      out += text;
-    },
-    writeErr: (text) => {
-      err += text;
-    },
-    io: { env: {}, isTTY },
-  });
-  return { code, out, err };
+function ferry(args: string[], isTTY = false): Promise<CliRun> {
+  return runFerry(args, { isTTY });
 }
 
 const SUMMARY =

@@ -3,33 +3,17 @@
  * exit 0 and silence when in sync, 1 and unified diffs when something would change, 2 on errors
  * (as `kubectl diff`), Secret values masked, nothing written.
  */
+
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
 import { KubeApiServer } from "../kube-api-server/server.js";
+import { type CliRun, runFerry } from "../support/cli.js";
 import { ScratchRepo, writesSince } from "../support/fleet.js";
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function ferry(args: string[]): Promise<Run> {
-  let out = "";
-  let err = "";
-  const code = await main(["node", "ferry", ...args], {
-    writeOut: (text) => {
-      out += text;
-    },
-    writeErr: (text) => {
-      err += text;
-    },
-    io: { env: {}, isTTY: false },
-  });
-  return { code, out, err };
+function ferry(args: string[]): Promise<CliRun> {
+  return runFerry(args);
 }
 
 const b64 = (text: string) => Buffer.from(text).toString("base64");

@@ -1,10 +1,9 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CommanderError } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatReports, healthCommand } from "../../src/cli/health.js";
-import { type CliIO, ExitCode } from "../../src/cli/io.js";
+import { formatReports } from "../../src/cli/health.js";
+import { type CliRun, runFerry } from "../support/cli.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -21,29 +20,8 @@ async function file(name: string, text: string): Promise<string> {
 }
 
 /** Runs `ferry health ARGS` in process; the exit code is what main would return. */
-async function run(args: string[], stdin = ""): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIO = {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-    readStdin: async () => stdin,
-    isTTY: false,
-    env: {},
-  };
-  let code = 0;
-  try {
-    await healthCommand(io).parseAsync(args, { from: "user" });
-  } catch (error) {
-    if (error instanceof ExitCode || error instanceof CommanderError)
-      code = error instanceof ExitCode ? error.code : error.exitCode;
-    else throw error;
-  }
-  return { code, out, err };
+function run(args: string[], stdin = ""): Promise<CliRun> {
+  return runFerry(["health", ...args], { stdin });
 }
 
 const deploymentReady = `
@@ -302,9 +280,9 @@ status: {phase: Unknown}
       });
     });
 
-    it("an unknown option", async () => {
+    it("an unknown option (a usage error, exit 1 as for every command)", async () => {
       const { code, err } = await run(["--wat"]);
-      expect(code).toBe(2);
+      expect(code).toBe(1);
       expect(err).toContain("unknown option '--wat'");
     });
   });
@@ -312,7 +290,7 @@ status: {phase: Unknown}
   it("--help goes to stdout and exits 0", async () => {
     const { code, out } = await run(["--help"]);
     expect(code).toBe(0);
-    expect(out).toMatch(/^Usage: health \[options\]/);
+    expect(out).toMatch(/^Usage: ferry health \[options\]/);
     expect(out).toContain("-f, --filename <file>");
   });
 

@@ -1,40 +1,12 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CommanderError } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliIO, ExitCode } from "../../src/cli/io.js";
-import { sopsCommand } from "../../src/cli/sops.js";
+import { type CliRun, runFerry } from "../support/cli.js";
 import { fixture, fixtures, flux } from "./support.js";
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function run(args: string[], env: NodeJS.ProcessEnv = {}, stdin = ""): Promise<Run> {
-  let out = "";
-  let err = "";
-  const io: CliIO = {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-    readStdin: async () => stdin,
-    isTTY: false,
-    env,
-  };
-  try {
-    await sopsCommand(io).parseAsync(args, { from: "user" });
-    return { code: 0, out, err };
-  } catch (error) {
-    if (error instanceof ExitCode) return { code: error.code, out, err };
-    if (error instanceof CommanderError) return { code: error.exitCode, out, err };
-    throw error;
-  }
+function run(args: string[], env: NodeJS.ProcessEnv = {}, stdin = ""): Promise<CliRun> {
+  return runFerry(["sops", ...args], { env, stdin });
 }
 
 const path = (file: string) => join(fixtures, file);
@@ -136,7 +108,7 @@ describe("ferry sops decrypt", () => {
   it("describes itself", async () => {
     const result = await run(["decrypt", "--help"]);
     expect(result.code).toBe(0);
-    expect(result.out).toContain("Usage: sops decrypt [options] <file>");
+    expect(result.out).toContain("Usage: ferry sops decrypt [options] <file>");
     expect(result.out).toContain("--age-key-file <file>");
     expect(result.out).toContain("--pgp-key-file <file>");
     expect(result.out).toContain("--input-type <type>");
