@@ -250,23 +250,23 @@ export async function reconcileUnit(
     result.problems.push({ message: "suspended: spec.suspend is true" });
     return { result: finish() };
   }
-  let prepared: PreparedUnit;
+  let prepared: PreparedUnit | undefined;
   let applied: ChangeSetEntry[];
   let previous: Inventory | undefined;
   let records: Map<string, AppliedRecord>;
   try {
-    prepared = await prepareUnit(ctx, unit, timings);
-    result.notSupported = prepared.notSupported;
+    const built = await prepareUnit(ctx, unit, timings);
+    prepared = built;
+    result.notSupported = built.notSupported;
     previous = await readInventory(ctx.client, unit.owner);
     const options = { owner: unit.owner, force: unit.force, previous: recordsOf(previous) };
-    const plan = await timings.time("validate", ctx, name, () =>
-      planApply(ctx.client, prepared.apply, options),
-    );
+    const plan = await timings.time("validate", ctx, name, () => planApply(ctx.client, built.apply, options));
     applied = await timings.time("apply", ctx, name, () => applyPlanned(ctx.client, plan, options));
     result.changes.push(...applied);
     records = new Map(plan.flatMap((p) => (p.record ? [[inventoryId(p.ref), p.record] as const] : [])));
   } catch (e) {
-    return { result: failed(result, e, finish) };
+    // Child Kustomizations found by the build run even when this unit's own objects failed, as in Flux.
+    return { result: failed(result, e, finish), ...(prepared ? { prepared } : {}) };
   }
 
   const appliedRefs = applied.map((c) => c.ref);

@@ -233,6 +233,24 @@ describe("a Flux fleet repository reconciled against the test API server", () =>
     await repo.remove("infrastructure/bad.yaml");
   });
 
+  it("still runs the child Kustomizations when the root's own objects fail", async () => {
+    await repo.write(
+      "clusters/production/bad.yaml",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n  namespace: default\n",
+    );
+    const result = await reconcile();
+    expect(result.units.map((u) => [u.name, u.status])).toEqual([
+      ["ferry-system/clusters-production", "failed"],
+      ["flux-system/infrastructure", "succeeded"],
+      ["flux-system/apps", "succeeded"],
+    ]);
+    expect(unit(result, "ferry-system/clusters-production").problems[0].origin).toEqual({
+      file: "clusters/production/bad.yaml",
+      line: 1,
+    });
+    await repo.remove("clusters/production/bad.yaml");
+  });
+
   it("refuses a remote base", async () => {
     const kustomization = await repo.read("apps/production/kustomization.yaml");
     await repo.write(
