@@ -251,6 +251,21 @@ describe("a Flux fleet repository reconciled against the test API server", () =>
     await repo.remove("clusters/production/bad.yaml");
   });
 
+  it("fails only the Kustomization whose source Ferry cannot read", async () => {
+    await repo.write(
+      "clusters/production/elsewhere.yaml",
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: elsewhere\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./deploy\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: other-repo\n",
+    );
+    const result = await reconcile();
+    const failed = result.units.filter((u) => u.status !== "succeeded");
+    expect(failed).toHaveLength(1);
+    expect(failed[0].name).toBe("Kustomization/flux-system/elsewhere");
+    expect(failed[0].problems[0].message).toContain("other-repo");
+    expect(failed[0].problems[0].origin?.file).toBe("clusters/production/elsewhere.yaml");
+    expect(unit(result, "flux-system/apps").status).toBe("succeeded");
+    await repo.remove("clusters/production/elsewhere.yaml");
+  });
+
   it("refuses a remote base", async () => {
     const kustomization = await repo.read("apps/production/kustomization.yaml");
     await repo.write(
