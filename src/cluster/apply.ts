@@ -27,6 +27,16 @@ export interface ApplyOptions {
   previous?: ReadonlyMap<string, AppliedRecord>;
   /** How long CRDs may take to become established; default 60 s. */
   definitionsTimeoutMs?: number;
+  /** Where the unit may write (the operator's namespaces for this repository); default everywhere. */
+  namespaces?: NamespacePolicy;
+}
+
+/** The namespaces a unit may touch; cluster-scoped objects other than Namespaces need `clusterScoped`. */
+export interface NamespacePolicy {
+  allows(namespace: string): boolean;
+  clusterScoped: boolean;
+  /** For messages: who set the limit (`cluster "production" for acme/fleet`). */
+  describe: string;
 }
 
 /** One object through the apply: what was asked, what the cluster has, what a dry-run says. */
@@ -68,7 +78,13 @@ export async function planApply(
         return `${spec?.group}/${spec?.names?.kind}`;
       }),
   );
-  const problems: Problem[] = [];
+  const problems: Problem[] = outsideAllowedNamespaces(manifests, options.namespaces);
+  if (problems.length > 0) {
+    throw new ReconcileError(
+      `${problems.length} object(s) outside the allowed namespaces; nothing was applied`,
+      problems,
+    );
+  }
   const live = await listLive(client, manifests);
   // Objects in a namespace this unit creates, and that does not exist yet, cannot be dry-run now.
   const newNamespaces = new Set<string>();
@@ -125,6 +141,24 @@ export async function planApply(
     );
   }
   return planned;
+}
+
+/** Objects the namespace policy does not allow, each a problem naming its file; checked before any request. */
+function outsideAllowedNamespaces(manifests: Manifest[], policy: NamespacePolicy | undefined): Problem[] {
+  if (!policy) return [];
+  return manifests.flatMap(({ object, origin }) => {
+    const subject = subjectOf(refOf(object));
+    const namespace =
+      object.kind === "Namespace" && !object.apiVersion.includes("/")
+        ? object.metadata.name
+        : object.metadata.namespace;
+    const allowed = namespace ? policy.allows(namespace) : policy.clusterScoped;
+    if (allowed) return [];
+    const what = namespace
+      ? `namespace ${namespace} is not allowed`
+      : "cluster-scoped objects are not allowed";
+    return [{ message: `${subject}: ${what} by ${policy.describe}`, subject, ...(origin ? { origin } : {}) }];
+  });
 }
 
 /** Applies what `planApply` validated, stage by stage, writing only what drifted. */

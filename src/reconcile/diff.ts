@@ -51,7 +51,11 @@ export async function diffTree(ctx: ReconcileContext, root: UnitDefinition): Pro
         seen.add(unitName(next.owner));
         queue.push(next);
       }
-      const plan = await planApply(ctx.client, prepared.apply, { owner: unit.owner, force: unit.force });
+      const plan = await planApply(ctx.client, prepared.apply, {
+        owner: unit.owner,
+        force: unit.force,
+        ...(ctx.namespaces ? { namespaces: ctx.namespaces } : {}),
+      });
       result.changes.push(...plan.flatMap((p) => objectDiff(p) ?? []));
       if (unit.prune) {
         const previous = await readInventory(ctx.client, unit.owner);

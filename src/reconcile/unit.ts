@@ -14,7 +14,7 @@ import type {
 import { overlayOf } from "../build/spec.js";
 import { collectVariables, substituteObject, substitutionEnabled } from "../build/substitute.js";
 import type { Workspace } from "../build/workspace.js";
-import { applyPlanned, planApply } from "../cluster/apply.js";
+import { applyPlanned, type NamespacePolicy, planApply } from "../cluster/apply.js";
 import type { KubeClient } from "../cluster/client.js";
 import {
   entriesOf,
@@ -74,6 +74,8 @@ export interface ReconcileContext {
   /** GitRepository names that stand for this repository (besides `flux-system`). */
   sourceNames?: string[];
   onProgress?: (event: ProgressEvent) => void;
+  /** Where this repository may write on this cluster (the operator file); default everywhere. */
+  namespaces?: NamespacePolicy;
 }
 
 export const unitName = (owner: UnitOwner) => `${owner.namespace}/${owner.name}`;
@@ -259,7 +261,12 @@ export async function reconcileUnit(
     prepared = built;
     result.notSupported = built.notSupported;
     previous = await readInventory(ctx.client, unit.owner);
-    const options = { owner: unit.owner, force: unit.force, previous: recordsOf(previous) };
+    const options = {
+      owner: unit.owner,
+      force: unit.force,
+      previous: recordsOf(previous),
+      ...(ctx.namespaces ? { namespaces: ctx.namespaces } : {}),
+    };
     const plan = await timings.time("validate", ctx, name, () => planApply(ctx.client, built.apply, options));
     applied = await timings.time("apply", ctx, name, () => applyPlanned(ctx.client, plan, options));
     result.changes.push(...applied);

@@ -7,7 +7,10 @@
 import { readFile } from "node:fs/promises";
 import { generateIdentity } from "age-encryption";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Workspace } from "../../src/build/workspace.js";
+import { KubeClient } from "../../src/cluster/client.js";
 import type { ReconcileResult, UnitResult } from "../../src/model/result.js";
+import { reconcileTree } from "../../src/reconcile/run.js";
 import { KubeApiServer } from "../kube-api-server/server.js";
 import { fixtures, reconcileOnce, rootUnit, ScratchRepo, writesSince } from "../support/fleet.js";
 
@@ -281,6 +284,42 @@ describe("a Flux fleet repository reconciled against the test API server", () =>
     expect(apps.problems[0].message).toMatch(/remote/i);
     expect(apps.problems[0].origin?.file).toBe("apps/production/kustomization.yaml");
     await repo.write("apps/production/kustomization.yaml", kustomization);
+  });
+});
+
+describe("namespaces the operator allows", () => {
+  it("refuses objects outside them before any request, naming each and its file", async () => {
+    const server = await KubeApiServer.start();
+    const repo = await ScratchRepo.of("never-ready");
+    const client = await KubeClient.connect({ kubeconfigText: server.kubeconfig() });
+    const workspace = await Workspace.create(repo.dir);
+    try {
+      const before = server.requests.length;
+      const namespaces = {
+        allows: (ns: string) => ns.startsWith("team-"),
+        clusterScoped: false,
+        describe: 'cluster "prod" for acme/fleet',
+      };
+      const result = await reconcileTree(
+        { client, workspace, sopsKeys: { age: [], pgp: [] }, namespaces },
+        rootUnit("."),
+      );
+      expect(result.units[0].status).toBe("failed");
+      expect(result.units[0].problems).toEqual([
+        {
+          message:
+            'Deployment/default/stuck: namespace default is not allowed by cluster "prod" for acme/fleet',
+          subject: "Deployment/default/stuck",
+          origin: { file: "deployment.yaml", line: 1 },
+        },
+      ]);
+      expect(server.requests.slice(before).filter((r) => r.path.includes("deployments"))).toEqual([]);
+    } finally {
+      client.close();
+      await workspace.dispose();
+      await server.stop();
+      await repo.cleanup();
+    }
   });
 });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { SyncQueue, type SyncRequest } from "../../src/reconcile/queue.js";
 
-interface Request extends SyncRequest {}
+type Request = SyncRequest;
 
 /** A queue whose runs finish only when the test says so. */
 function harness() {
