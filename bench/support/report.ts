@@ -10,8 +10,6 @@ const HEADER = `# Benchmarks
 Written by \`npm run bench\` (both benchmarks); each section between its markers is rewritten by its own
 benchmark (\`bench/kube-api-server-apply.ts\`, \`bench/sync-engine.ts\`). Figures are wall-clock times on the
 machine named in each section.
-`; each section is rewritten by its
-own benchmark. Figures are wall-clock times on the machine named in each section.
 `;
 
 export function machine(): string {
