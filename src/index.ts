@@ -1,10 +1,22 @@
-import type { Probot } from "probot";
+import type { ApplicationFunctionOptions, Probot } from "probot";
+import { createMetrics, operationsHandler } from "./github/metrics.js";
 
 /**
  * Ferry's Probot app: routing only. Each event is handed to its handler (added under
- * `src/github/` as the flows arrive); for now deliveries are logged.
+ * `src/github/` as the flows arrive); for now deliveries are logged and counted, and
+ * `/healthz` and `/metrics` are served beside the webhook route.
  */
-export default function ferry(app: Probot): void {
+export default function ferry(app: Probot, options?: ApplicationFunctionOptions): void {
+  const metrics = createMetrics();
+  try {
+    options?.addHandler(operationsHandler(metrics));
+  } catch {
+    // Loaded without Probot's HTTP server (probot.receive in tests): no endpoints to add.
+  }
+  app.onAny(async (context) => {
+    metrics.deliveries.inc({ event: context.name });
+  });
+
   app.on("push", async (context) => {
     const { repository, ref, after } = context.payload;
     context.log.info(
