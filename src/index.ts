@@ -1,13 +1,47 @@
+import { hostname } from "node:os";
 import type { ApplicationFunctionOptions, Probot } from "probot";
+import { loadOperatorConfig, type OperatorConfig } from "./github/config/operator.js";
+import { formatProblem } from "./github/config/problems.js";
+import { repositoryConfigFromObject } from "./github/config/repository.js";
 import { createMetrics, operationsHandler } from "./github/metrics.js";
+import { type GitHub, SyncService } from "./github/sync.js";
+
+export interface FerryAppOptions {
+  /** The operator's configuration; default read from FERRY_CONFIG (single-tenant mode without it). */
+  operator?: OperatorConfig;
+  /** Where fetched revisions go. */
+  cacheDir?: string;
+  /** Receives the sync service once the app is loaded (tests wait on its queue). */
+  onReady?: (service: SyncService) => void;
+}
 
 /**
  * Ferry's Probot app: routing only. Each event is handed to its handler (added under
  * `src/github/` as the flows arrive); for now deliveries are logged and counted, and
  * `/healthz` and `/metrics` are served beside the webhook route.
  */
-export default function ferry(app: Probot, options?: ApplicationFunctionOptions): void {
+export function createFerryApp(settings: FerryAppOptions = {}) {
+  return async (app: Probot, options?: ApplicationFunctionOptions): Promise<void> =>
+    ferry(app, options, settings);
+}
+
+export default createFerryApp();
+
+async function ferry(
+  app: Probot,
+  options: ApplicationFunctionOptions | undefined,
+  settings: FerryAppOptions,
+) {
   const metrics = createMetrics();
+  const operator = settings.operator ?? (await loadOperatorConfig());
+  const sync = new SyncService({
+    operator,
+    metrics,
+    log: app.log,
+    replica: `${hostname()}-${process.pid}`,
+    ...(settings.cacheDir ? { cacheDir: settings.cacheDir } : {}),
+  });
+  settings.onReady?.(sync);
   try {
     options?.addHandler(operationsHandler(metrics));
   } catch {
@@ -18,10 +52,38 @@ export default function ferry(app: Probot, options?: ApplicationFunctionOptions)
   });
 
   app.on("push", async (context) => {
-    const { repository, ref, after } = context.payload;
+    const { repository, ref, after, deleted } = context.payload;
     context.log.info(
       { event: "push", repository: repository.full_name, ref, after },
       `push to ${repository.full_name} ${ref} at ${after}`,
+    );
+    if (deleted || !ref.startsWith("refs/heads/")) return;
+    const github = context.octokit as unknown as GitHub;
+    const parsed = repositoryConfigFromObject(await context.config("ferry.yml"));
+    if (!parsed.ok) {
+      await github.request("POST /repos/{owner}/{repo}/check-runs", {
+        ...context.repo(),
+        name: "Ferry / config",
+        head_sha: after,
+        status: "completed",
+        conclusion: "failure",
+        output: {
+          title: ".github/ferry.yml is invalid",
+          summary: parsed.problems.map((p) => `- ${formatProblem(p)}`).join("\n"),
+        },
+      });
+      return;
+    }
+    await sync.push(
+      github,
+      context.repo(),
+      {
+        branch: ref.slice("refs/heads/".length),
+        defaultBranch: repository.default_branch ?? "main",
+        sha: after,
+        deliveryId: context.id,
+      },
+      parsed.config,
     );
   });
 

@@ -7,7 +7,8 @@ import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import ferry from "../../src/index.js";
+import { singleTenantConfig } from "../../src/github/config/operator.js";
+import { createFerryApp } from "../../src/index.js";
 
 // The package's main is a JSON file (api.github.com/index.json): load it the CommonJS way.
 const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as WebhookDefinition[];
@@ -54,7 +55,7 @@ async function createApp(): Promise<{ probot: Probot; records: LogRecord[] }> {
       throttle: { enabled: false },
     })),
   });
-  await probot.load(ferry);
+  await probot.load(createFerryApp({ operator: await singleTenantConfig({}) }));
   return { probot, records };
 }
 
@@ -70,11 +71,20 @@ afterAll(() => {
 });
 
 describe("Ferry app", () => {
-  it("logs a push: repository, ref and after sha", async () => {
+  it("logs a push: repository, ref and after sha, and syncs nothing without a .github/ferry.yml", async () => {
     const payload = example("push", (p) => p.ref === "refs/heads/master" && p.installation !== undefined);
+    const installation = (payload.installation as { id: number }).id;
+    const github = nock("https://api.github.com")
+      .post(`/app/installations/${installation}/access_tokens`)
+      .reply(201, { token: "test-token", permissions: {} })
+      .get("/repos/Codertocat/Hello-World/contents/.github%2Fferry.yml")
+      .reply(404)
+      .get("/repos/Codertocat/.github/contents/.github%2Fferry.yml")
+      .reply(404);
     const { probot, records } = await createApp();
 
     await probot.receive(delivery("push-1", "push", payload));
+    expect(github.isDone()).toBe(true);
 
     const line = records.find((r) => r.event === "push");
     expect(line).toMatchObject({

@@ -1,0 +1,309 @@
+/**
+ * The push flow: a push to a branch some targets follow gets one check run per target at once,
+ * then each target is reconciled (one run at a time per cluster, newest commit wins, a Lease per
+ * cluster across replicas) and its check run completed with the result; a commit comment follows
+ * per the repository's `comments` setting. Functions take an Octokit and plain parameters, so the
+ * interval and start-up paths can reuse them without a webhook context.
+ */
+import type { Octokit } from "@octokit/rest";
+import { Workspace } from "../build/workspace.js";
+import type { NamespacePolicy } from "../cluster/apply.js";
+import { KubeClient } from "../cluster/client.js";
+import { acquireLease } from "../cluster/lease.js";
+import type { ReconcileResult } from "../model/result.js";
+import { SyncQueue, type SyncRequest } from "../reconcile/queue.js";
+import { reconcileTree } from "../reconcile/run.js";
+import { type UnitDefinition, unitNameOf } from "../reconcile/unit.js";
+import { checkRunOutput } from "../report/check-run.js";
+import { commentMarker, commitComment, shouldComment } from "../report/comment.js";
+import { loadKeys, type SopsKeys } from "../sops/index.js";
+import { fetchRevision } from "../source/index.js";
+import {
+  allowsAllNamespaces,
+  type ClusterConfig,
+  clusterFor,
+  namespaceAllowed,
+  type OperatorConfig,
+} from "./config/operator.js";
+import type { CommentPolicy, RepositoryConfig, SyncTarget } from "./config/repository.js";
+import { targetsForBranch } from "./config/repository.js";
+import type { FerryMetrics } from "./metrics.js";
+
+/** The GitHub calls the flow makes (any Octokit with the REST methods, ProbotOctokit included). */
+export type GitHub = Pick<Octokit, "request">;
+
+export interface Repository {
+  owner: string;
+  repo: string;
+}
+
+export interface SyncJob extends SyncRequest {
+  github: GitHub;
+  repository: Repository;
+  spec: SyncTarget;
+  cluster: string;
+  clusterConfig: ClusterConfig;
+  checkRunId: number;
+  comments: CommentPolicy;
+}
+
+export interface SyncServiceOptions {
+  operator: OperatorConfig;
+  metrics: FerryMetrics;
+  log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  /** Identifies this replica in cluster Leases. */
+  replica: string;
+  /** Where fetched revisions go; default the OS temp folder. */
+  cacheDir?: string;
+}
+
+const checkRunName = (cluster: string) => `Ferry / ${cluster}`;
+const fullName = (r: Repository) => `${r.owner}/${r.repo}`;
+
+export class SyncService {
+  readonly queue: SyncQueue<SyncJob>;
+  private keys?: Promise<SopsKeys>;
+
+  constructor(private readonly options: SyncServiceOptions) {
+    this.queue = new SyncQueue<SyncJob>({
+      run: (job) => this.run(job),
+      superseded: (older, newer) => this.supersede(older, newer),
+      failed: (job, error) => {
+        options.metrics.errors.inc({ kind: "sync" });
+        options.log.error(
+          { err: error, repository: fullName(job.repository), cluster: job.cluster },
+          "sync run failed",
+        );
+      },
+    });
+  }
+
+  /** A push: check runs for the targets following `branch`, then their runs queued. Returns the check run ids. */
+  async push(
+    github: GitHub,
+    repository: Repository,
+    push: { branch: string; defaultBranch: string; sha: string; deliveryId?: string },
+    config: RepositoryConfig,
+  ): Promise<number[]> {
+    const targets = targetsForBranch(config, push.branch, push.defaultBranch);
+    const ids: number[] = [];
+    for (const spec of targets) {
+      const { data: created } = await github.request("POST /repos/{owner}/{repo}/check-runs", {
+        ...repository,
+        name: checkRunName(spec.cluster),
+        head_sha: push.sha,
+        status: "in_progress",
+        started_at: new Date().toISOString(),
+        output: {
+          title: `Syncing ${spec.path} to ${spec.cluster}`,
+          summary: `Reconciling \`${spec.path}\` at ${push.sha.slice(0, 7)}.`,
+        },
+      });
+      const id = Number(created.id);
+      ids.push(id);
+      const allowed = clusterFor(this.options.operator, spec.cluster, fullName(repository));
+      if (!allowed.ok) {
+        await this.complete(
+          github,
+          repository,
+          id,
+          "failure",
+          `Not synced: ${allowed.reason}`,
+          allowed.reason,
+        );
+        continue;
+      }
+      this.queue.submit({
+        cluster: spec.cluster,
+        target: `${fullName(repository)}:${spec.cluster}:${spec.path}`,
+        sha: push.sha,
+        ...(push.deliveryId ? { deliveryId: `${push.deliveryId}:${spec.cluster}:${spec.path}` } : {}),
+        github,
+        repository,
+        spec,
+        clusterConfig: allowed.cluster,
+        checkRunId: id,
+        comments: config.comments,
+      });
+      this.options.metrics.queueDepth.set(this.queue.depth());
+    }
+    return ids;
+  }
+
+  private async run(job: SyncJob): Promise<void> {
+    this.options.metrics.queueDepth.set(this.queue.depth());
+    const { operator } = this.options;
+    const checkout = await fetchRevision(
+      job.github,
+      { ...job.repository, sha: job.sha },
+      {
+        ...(this.options.cacheDir ? { cacheDir: this.options.cacheDir } : {}),
+        sizeLimitBytes: operator.tarballSizeLimit,
+        sizeLimitSetting: "`tarballSizeLimit` in the operator file (FERRY_CONFIG)",
+      },
+    ).catch(async (error: unknown) => {
+      await this.complete(
+        job.github,
+        job.repository,
+        job.checkRunId,
+        "failure",
+        "Could not fetch the commit",
+        String(error instanceof Error ? error.message : error),
+      );
+      return undefined;
+    });
+    if (!checkout) return;
+    const { clusterConfig: cluster } = job;
+    const client = await KubeClient.connect({
+      ...(cluster.kubeconfig ? { kubeconfig: cluster.kubeconfig } : {}),
+      ...(cluster.context ? { context: cluster.context } : {}),
+      inCluster: cluster.inCluster,
+      ...(cluster.serviceAccount ? { impersonate: cluster.serviceAccount.user } : {}),
+    });
+    let workspace: Workspace | undefined;
+    try {
+      const lease = await acquireLease(client, {
+        name: `ferry-${job.cluster}`,
+        holder: this.options.replica,
+      });
+      this.options.metrics.leaseWaitSeconds.observe(lease.waitedMs / 1000);
+      try {
+        workspace = await Workspace.create(checkout.dir, { allowRemoteBases: operator.allowRemoteBases });
+        this.keys ??= loadKeys({
+          ageKeyFiles: operator.sops.ageKeyFiles,
+          pgpKeyFiles: operator.sops.pgpKeyFiles,
+          env: {},
+        });
+        const result = await reconcileTree(
+          {
+            client,
+            workspace,
+            revision: job.sha,
+            sopsKeys: await this.keys,
+            namespaces: namespacePolicy(cluster, fullName(job.repository)),
+          },
+          rootUnit(job),
+        );
+        this.observe(result);
+        await this.report(job, result);
+      } finally {
+        await lease.release();
+      }
+    } finally {
+      client.close();
+      await workspace?.dispose();
+      await checkout.release();
+    }
+  }
+
+  private observe(result: ReconcileResult): void {
+    const outcome = result.ok ? "success" : "failure";
+    for (const unit of result.units) {
+      for (const t of unit.timings)
+        this.options.metrics.reconcileSeconds.observe({ phase: t.phase, outcome }, t.ms / 1000);
+    }
+  }
+
+  /** Completes the check run with the result (annotations 50 per request) and comments as configured. */
+  private async report(job: SyncJob, result: ReconcileResult): Promise<void> {
+    const target = { cluster: job.cluster, path: job.spec.path, sha: job.sha };
+    const { conclusion, output, annotations } = checkRunOutput(result, target);
+    const [first = [], ...rest] = annotations;
+    const { data } = await job.github.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+      ...job.repository,
+      check_run_id: job.checkRunId,
+      status: "completed",
+      conclusion,
+      completed_at: new Date().toISOString(),
+      output: { ...output, annotations: first },
+    });
+    for (const chunk of rest) {
+      await job.github.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+        ...job.repository,
+        check_run_id: job.checkRunId,
+        output: { title: output.title, summary: output.summary, annotations: chunk },
+      });
+    }
+    if (!shouldComment(job.comments, result)) return;
+    const body = commitComment(result, target, data.html_url ?? "");
+    const marker = commentMarker(target);
+    const { data: comments } = await job.github.request(
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+      {
+        ...job.repository,
+        commit_sha: job.sha,
+      },
+    );
+    const earlier = comments.find((c) => c.body.startsWith(marker));
+    if (earlier) {
+      await job.github.request("PATCH /repos/{owner}/{repo}/comments/{comment_id}", {
+        ...job.repository,
+        comment_id: earlier.id,
+        body,
+      });
+    } else {
+      await job.github.request("POST /repos/{owner}/{repo}/commits/{commit_sha}/comments", {
+        ...job.repository,
+        commit_sha: job.sha,
+        body,
+      });
+    }
+  }
+
+  private async supersede(older: SyncJob, newer: SyncJob): Promise<void> {
+    await this.complete(
+      older.github,
+      older.repository,
+      older.checkRunId,
+      "skipped",
+      `Superseded by ${newer.sha.slice(0, 7)}`,
+      `A newer commit, ${newer.sha}, was pushed before this one was synced; Ferry syncs the newest.`,
+    );
+  }
+
+  private async complete(
+    github: GitHub,
+    repository: Repository,
+    checkRunId: number,
+    conclusion: "failure" | "skipped",
+    title: string,
+    summary: string,
+  ): Promise<void> {
+    await github.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+      ...repository,
+      check_run_id: checkRunId,
+      status: "completed",
+      conclusion,
+      completed_at: new Date().toISOString(),
+      output: { title, summary },
+    });
+  }
+}
+
+/** The root unit of a target: named after the repository and path, so repositories never share one. */
+export function rootUnit(job: Pick<SyncJob, "repository" | "spec">): UnitDefinition {
+  return {
+    owner: {
+      name: unitNameOf(`${job.repository.owner}-${job.repository.repo}-${job.spec.path}`),
+      namespace: "ferry-system",
+    },
+    path: job.spec.path,
+    overlay: {},
+    prune: job.spec.prune,
+    wait: job.spec.wait,
+    timeoutMs: job.spec.timeout,
+    force: false,
+    suspend: false,
+    dependsOn: [],
+    healthChecks: [],
+  };
+}
+
+function namespacePolicy(cluster: ClusterConfig, repository: string): NamespacePolicy | undefined {
+  if (allowsAllNamespaces(cluster)) return undefined;
+  return {
+    allows: (namespace) => namespaceAllowed(cluster, namespace),
+    clusterScoped: false,
+    describe: `cluster "${cluster.name}" for ${repository}`,
+  };
+}
