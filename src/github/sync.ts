@@ -132,6 +132,23 @@ export class SyncService {
 
   private async run(job: SyncJob): Promise<void> {
     this.options.metrics.queueDepth.set(this.queue.depth());
+    try {
+      await this.sync(job);
+    } catch (error) {
+      // Whatever went wrong, the check run must not stay in progress.
+      await this.complete(
+        job.github,
+        job.repository,
+        job.checkRunId,
+        "failure",
+        "Ferry could not finish the sync",
+        error instanceof Error ? error.message : String(error),
+      );
+      throw error;
+    }
+  }
+
+  private async sync(job: SyncJob): Promise<void> {
     const { operator } = this.options;
     const checkout = await fetchRevision(
       job.github,
