@@ -63,6 +63,8 @@ const fullName = (r: Repository) => `${r.owner}/${r.repo}`;
 export class SyncService {
   readonly queue: SyncQueue<SyncJob>;
   private keys?: Promise<SopsKeys>;
+  /** `<delivery id>:<cluster>:<path>` of every target a push delivery was handled for. */
+  private readonly deliveries = new Set<string>();
 
   constructor(private readonly options: SyncServiceOptions) {
     this.queue = new SyncQueue<SyncJob>({
@@ -88,18 +90,32 @@ export class SyncService {
     const targets = targetsForBranch(config, push.branch, push.defaultBranch);
     const ids: number[] = [];
     for (const spec of targets) {
-      const { data: created } = await github.request("POST /repos/{owner}/{repo}/check-runs", {
-        ...repository,
-        name: checkRunName(spec.cluster),
-        head_sha: push.sha,
-        status: "in_progress",
-        started_at: new Date().toISOString(),
-        output: {
-          title: `Syncing ${spec.path} to ${spec.cluster}`,
-          summary: `Reconciling \`${spec.path}\` at ${push.sha.slice(0, 7)}.`,
-        },
-      });
-      const id = Number(created.id);
+      const delivery = push.deliveryId ? `${push.deliveryId}:${spec.cluster}:${spec.path}` : undefined;
+      // A redelivery (same delivery id) is a no-op: checked before the check run is created, since
+      // the queue's own check comes after it and would leave a second check run in progress.
+      if (delivery) {
+        if (this.deliveries.has(delivery)) continue;
+        this.deliveries.add(delivery);
+      }
+      let id: number;
+      try {
+        const { data: created } = await github.request("POST /repos/{owner}/{repo}/check-runs", {
+          ...repository,
+          name: checkRunName(spec.cluster),
+          head_sha: push.sha,
+          status: "in_progress",
+          started_at: new Date().toISOString(),
+          output: {
+            title: `Syncing ${spec.path} to ${spec.cluster}`,
+            summary: `Reconciling \`${spec.path}\` at ${push.sha.slice(0, 7)}.`,
+          },
+        });
+        id = Number(created.id);
+      } catch (error) {
+        // Nothing was done for this target: GitHub's redelivery of this delivery may try again.
+        if (delivery) this.deliveries.delete(delivery);
+        throw error;
+      }
       ids.push(id);
       const allowed = clusterFor(this.options.operator, spec.cluster, fullName(repository));
       if (!allowed.ok) {
@@ -117,7 +133,6 @@ export class SyncService {
         cluster: spec.cluster,
         target: `${fullName(repository)}:${spec.cluster}:${spec.path}`,
         sha: push.sha,
-        ...(push.deliveryId ? { deliveryId: `${push.deliveryId}:${spec.cluster}:${spec.path}` } : {}),
         github,
         repository,
         spec,

@@ -1,7 +1,8 @@
 /**
  * The per-cluster queue of sync runs: one run at a time per cluster; while a run goes on, newer
  * requests for the same target coalesce into one follow-up run of the newest commit, and the older
- * request that never started is reported superseded. A delivery seen before is a no-op.
+ * request that never started is reported superseded. (Redelivered webhooks are caught before a
+ * request is made: src/github/sync.ts.)
  */
 
 export interface SyncRequest {
@@ -11,8 +12,6 @@ export interface SyncRequest {
   target: string;
   /** The commit to reconcile. */
   sha: string;
-  /** GitHub's delivery id, when the request came from a webhook. */
-  deliveryId?: string;
 }
 
 export interface QueueHooks<R extends SyncRequest> {
@@ -23,8 +22,6 @@ export interface QueueHooks<R extends SyncRequest> {
   failed?(request: R, error: unknown): void;
 }
 
-export type SubmitOutcome = "queued" | "duplicate";
-
 interface ClusterLane<R> {
   running?: R;
   pending: Map<string, R>;
@@ -33,15 +30,10 @@ interface ClusterLane<R> {
 
 export class SyncQueue<R extends SyncRequest> {
   private readonly lanes = new Map<string, ClusterLane<R>>();
-  private readonly deliveries = new Set<string>();
 
   constructor(private readonly hooks: QueueHooks<R>) {}
 
-  submit(request: R): SubmitOutcome {
-    if (request.deliveryId) {
-      if (this.deliveries.has(request.deliveryId)) return "duplicate";
-      this.deliveries.add(request.deliveryId);
-    }
+  submit(request: R): void {
     const lane = this.lanes.get(request.cluster) ?? {
       pending: new Map<string, R>(),
       done: Promise.resolve(),
@@ -54,7 +46,6 @@ export class SyncQueue<R extends SyncRequest> {
     }
     lane.pending.set(request.target, request);
     if (!lane.running) lane.done = this.drain(lane);
-    return "queued";
   }
 
   /** Requests waiting for each cluster (for the queue-depth metric). */

@@ -1,4 +1,4 @@
-/** The per-cluster queue: one run at a time, newest commit wins, duplicates ignored. */
+/** The per-cluster queue: one run at a time, newest commit wins. */
 import { describe, expect, it } from "vitest";
 import { SyncQueue, type SyncRequest } from "../../src/reconcile/queue.js";
 
@@ -30,11 +30,10 @@ function harness() {
   return { queue, log, finish };
 }
 
-const push = (sha: string, cluster = "prod", target = "acme/fleet:prod", deliveryId?: string): Request => ({
+const push = (sha: string, cluster = "prod", target = "acme/fleet:prod"): Request => ({
   cluster,
   target,
   sha,
-  ...(deliveryId ? { deliveryId } : {}),
 });
 
 describe("SyncQueue", () => {
@@ -69,15 +68,6 @@ describe("SyncQueue", () => {
     await queue.idle();
     expect(log).not.toContain("superseded");
     expect(log.filter((l) => l.startsWith("end"))).toEqual(["end prod x1", "end prod y1", "end staging z1"]);
-  });
-
-  it("ignores a delivery it has seen", async () => {
-    const { queue, log, finish } = harness();
-    expect(queue.submit(push("b1", "prod", "acme/fleet:prod", "delivery-1"))).toBe("queued");
-    expect(queue.submit(push("b1", "prod", "acme/fleet:prod", "delivery-1"))).toBe("duplicate");
-    await finish("b1");
-    await queue.idle();
-    expect(log).toEqual(["start prod b1", "end prod b1"]);
   });
 
   it("goes on with the next request after a run fails", async () => {

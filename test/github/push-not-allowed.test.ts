@@ -1,0 +1,113 @@
+/**
+ * A push from a repository the operator file does not let deploy to the target's cluster (its
+ * `repositories` globs leave it out), and one to a cluster the operator file does not have: each
+ * target's check run is created, then failed with the reason, and nothing reaches any cluster —
+ * not even the tarball is downloaded.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import nock from "nock";
+import type { Probot } from "probot";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { SyncService } from "../../src/github/sync.js";
+import { KubeApiServer } from "../kube-api-server/server.js";
+import {
+  checkRunCalls,
+  checkRunUrl,
+  deliver,
+  ferryApp,
+  installationToken,
+  mockGitHub,
+  OWNER,
+  operatorConfig,
+  pushPayload,
+  REPO,
+  repositoryConfig,
+  restoreNetwork,
+  sha,
+} from "../support/github.js";
+
+const SHA = sha("c");
+
+describe("a push from a repository the operator does not allow", () => {
+  let server: KubeApiServer;
+  let dir: string;
+  let probot: Probot;
+  let service: SyncService;
+
+  beforeAll(async () => {
+    server = await KubeApiServer.start();
+    dir = await mkdtemp(join(tmpdir(), "ferry-push-not-allowed-"));
+    const kubeconfig = join(dir, "production.kubeconfig");
+    await server.writeKubeconfig(kubeconfig);
+    ({ probot, service } = await ferryApp({
+      // Only acme's repositories may deploy to production; the push comes from Codertocat.
+      operator: operatorConfig(
+        `clusters:\n  production:\n    kubeconfig: ${kubeconfig}\n    repositories: ["acme/*", "${OWNER}/other-*"]\n`,
+      ),
+      cacheDir: join(dir, "cache"),
+    }));
+  });
+
+  afterEach(() => {
+    restoreNetwork();
+  });
+
+  afterAll(async () => {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("fails each target's check run with the reason and sends nothing to the cluster", async () => {
+    const github = mockGitHub();
+    installationToken(github.api)
+      .get(`/repos/${OWNER}/${REPO}/contents/.github%2Fferry.yml`)
+      .reply(200, await repositoryConfig("two-targets-repo"))
+      .post(`/repos/${OWNER}/${REPO}/check-runs`)
+      .reply(201, { id: 11, html_url: checkRunUrl(11) })
+      .patch(`/repos/${OWNER}/${REPO}/check-runs/11`)
+      .reply(200, { id: 11, html_url: checkRunUrl(11) })
+      .post(`/repos/${OWNER}/${REPO}/check-runs`)
+      .reply(201, { id: 12, html_url: checkRunUrl(12) })
+      .patch(`/repos/${OWNER}/${REPO}/check-runs/12`)
+      .reply(200, { id: 12, html_url: checkRunUrl(12) });
+    const before = server.requests.length;
+
+    await deliver(probot, "delivery-not-allowed", "push", pushPayload(SHA));
+    await service.queue.idle();
+
+    expect(nock.pendingMocks()).toEqual([]);
+    // No tarball download, no comment, nothing else asked of GitHub.
+    expect(github.unmatched).toEqual([]);
+    expect(github.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      "POST /app/installations/1/access_tokens",
+      `GET /repos/${OWNER}/${REPO}/contents/.github%2Fferry.yml`,
+      `POST /repos/${OWNER}/${REPO}/check-runs`,
+      `PATCH /repos/${OWNER}/${REPO}/check-runs/11`,
+      `POST /repos/${OWNER}/${REPO}/check-runs`,
+      `PATCH /repos/${OWNER}/${REPO}/check-runs/12`,
+    ]);
+
+    const [production, productionDone, staging, stagingDone] = checkRunCalls(github.calls);
+    expect(production.body).toMatchObject({
+      name: "Ferry / production",
+      head_sha: SHA,
+      status: "in_progress",
+    });
+    expect(productionDone.body).toMatchObject({ status: "completed", conclusion: "failure" });
+    const notAllowed = `the operator does not allow ${OWNER}/${REPO} to deploy to cluster "production"`;
+    expect(productionDone.body.output.title).toContain(notAllowed);
+    expect(productionDone.body.output.summary).toContain(notAllowed);
+
+    expect(staging.body).toMatchObject({ name: "Ferry / staging", head_sha: SHA, status: "in_progress" });
+    expect(stagingDone.body).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(stagingDone.body.output.summary).toContain(
+      `cluster "staging" is not one of the operator's clusters (production)`,
+    );
+
+    // Not one request reached the test cluster: no lease, no discovery, no dry run.
+    expect(server.requests.slice(before)).toEqual([]);
+    expect(service.queue.depth()).toBe(0);
+  });
+});
