@@ -161,14 +161,17 @@ function outsideAllowedNamespaces(manifests: Manifest[], policy: NamespacePolicy
   });
 }
 
-/** Applies what `planApply` validated, stage by stage, writing only what drifted. */
+/**
+ * Applies what `planApply` validated, stage by stage, writing only what drifted. Entries are added to
+ * `entries` as each stage completes, so when a later stage fails the caller still knows what was written.
+ */
 export async function applyPlanned(
   client: KubeClient,
   planned: PlannedObject[],
   options: ApplyOptions,
+  entries: ChangeSetEntry[] = [],
 ): Promise<ChangeSetEntry[]> {
   const limit = pLimit(options.concurrency ?? 16);
-  const entries: ChangeSetEntry[] = [];
   for (const stage of STAGES) {
     const inStage = planned.filter((p) => p.stage === stage);
     if (inStage.length === 0) continue;

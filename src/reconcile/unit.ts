@@ -14,7 +14,7 @@ import type {
 import { overlayOf } from "../build/spec.js";
 import { collectVariables, substituteObject, substitutionEnabled } from "../build/substitute.js";
 import type { Workspace } from "../build/workspace.js";
-import { applyPlanned, type NamespacePolicy, planApply } from "../cluster/apply.js";
+import { applyPlanned, type NamespacePolicy, type PlannedObject, planApply } from "../cluster/apply.js";
 import type { KubeClient } from "../cluster/client.js";
 import {
   entriesOf,
@@ -29,7 +29,7 @@ import { prune } from "../cluster/prune.js";
 import type { AppliedRecord } from "../cluster/record.js";
 import { waitForHealth } from "../cluster/wait.js";
 import type { KubeObject, Manifest, ObjectRef, Origin } from "../model/object.js";
-import { inventoryId } from "../model/object.js";
+import { inventoryId, parseInventoryId } from "../model/object.js";
 import type { ChangeSetEntry, Phase, Problem, UnitResult } from "../model/result.js";
 import { ReconcileError } from "../model/result.js";
 import {
@@ -256,6 +256,8 @@ export async function reconcileUnit(
   let applied: ChangeSetEntry[];
   let previous: Inventory | undefined;
   let records: Map<string, AppliedRecord>;
+  let planned: PlannedObject[] = [];
+  const written: ChangeSetEntry[] = [];
   try {
     const built = await prepareUnit(ctx, unit, timings);
     prepared = built;
@@ -268,12 +270,29 @@ export async function reconcileUnit(
       ...(ctx.namespaces ? { namespaces: ctx.namespaces } : {}),
     };
     const plan = await timings.time("validate", ctx, name, () => planApply(ctx.client, built.apply, options));
-    applied = await timings.time("apply", ctx, name, () => applyPlanned(ctx.client, plan, options));
+    planned = plan;
+    applied = await timings.time("apply", ctx, name, () => applyPlanned(ctx.client, plan, options, written));
     result.changes.push(...applied);
-    records = new Map(plan.flatMap((p) => (p.record ? [[inventoryId(p.ref), p.record] as const] : [])));
+    records = recordsOfPlan(plan);
   } catch (e) {
+    failed(result, e);
+    // A later stage failed after earlier ones wrote (a Namespace, a CRD): report them, and keep them in
+    // the inventory so a later prune can still remove them.
+    if (written.length > 0) {
+      result.changes.push(...written);
+      const entries = entriesOf(
+        [...(previous?.entries ?? []).map((e) => parseInventoryId(e.id, e.v)), ...written.map((c) => c.ref)],
+        new Map([...recordsOf(previous), ...recordsOfPlan(planned)]),
+      );
+      await writeInventory(ctx.client, unit.owner, previous, entries, {
+        revision: ctx.revision ?? "",
+        time: new Date().toISOString(),
+        status: "failed",
+        objects: entries.length,
+      }).catch((error: unknown) => failed(result, error));
+    }
     // Child Kustomizations found by the build run even when this unit's own objects failed, as in Flux.
-    return { result: failed(result, e, finish), ...(prepared ? { prepared } : {}) };
+    return { result: finish(), ...(prepared ? { prepared } : {}) };
   }
 
   const appliedRefs = applied.map((c) => c.ref);
@@ -332,6 +351,10 @@ export async function reconcileUnit(
     failed(result, e);
   }
   return { result: finish(), prepared };
+}
+
+function recordsOfPlan(plan: PlannedObject[]): Map<string, AppliedRecord> {
+  return new Map(plan.flatMap((p) => (p.record ? [[inventoryId(p.ref), p.record] as const] : [])));
 }
 
 function healthCheckRef(h: HealthCheckReference, namespace: string): ObjectRef {

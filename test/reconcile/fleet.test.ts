@@ -323,6 +323,35 @@ describe("namespaces the operator allows", () => {
   });
 });
 
+describe("a stage that fails after an earlier one wrote", () => {
+  it("reports the Namespace it created and keeps it in the inventory", async () => {
+    const server = await KubeApiServer.start();
+    const repo = await ScratchRepo.of("never-ready");
+    try {
+      await repo.write("deployment.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: fresh\n");
+      await repo.write(
+        "broken.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: broken\n  namespace: fresh\nspec:\n  selector:\n    matchLabels: {app: b}\n  template:\n    metadata:\n      labels: {app: b}\n    spec:\n      containers: []\n",
+      );
+      const result = await reconcileOnce(server, repo, rootUnit("."));
+      const [only] = result.units;
+      expect(only.status).toBe("failed");
+      expect(only.changes.map((c) => [c.subject, c.action])).toEqual([["Namespace/fresh", "created"]]);
+      expect(only.problems[0]).toMatchObject({
+        subject: "Deployment/fresh/broken",
+        origin: { file: "broken.yaml", line: 1 },
+      });
+      const inventory = server.get("v1", "ConfigMap", "ferry-system", "ferry-inventory.ferry-system.root");
+      expect(JSON.parse(inventory?.data["inventory.json"]).map((e: { id: string }) => e.id)).toEqual([
+        "_fresh__Namespace",
+      ]);
+    } finally {
+      await server.stop();
+      await repo.cleanup();
+    }
+  });
+});
+
 describe("waiting for health", () => {
   it("fails the wait after the timeout, naming the Deployment that never became ready", async () => {
     const server = await KubeApiServer.start();
