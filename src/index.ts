@@ -4,7 +4,7 @@ import { loadOperatorConfig, type OperatorConfig } from "./github/config/operato
 import { formatProblem } from "./github/config/problems.js";
 import { repositoryConfigFromObject } from "./github/config/repository.js";
 import { createMetrics, operationsHandler } from "./github/metrics.js";
-import { type GitHub, SyncService } from "./github/sync.js";
+import { type GitHub, RESYNC, SyncService } from "./github/sync.js";
 
 export interface FerryAppOptions {
   /** The operator's configuration; default read from FERRY_CONFIG (single-tenant mode without it). */
@@ -82,6 +82,27 @@ async function ferry(
         defaultBranch: repository.default_branch ?? "main",
         sha: after,
         deliveryId: context.id,
+      },
+      parsed.config,
+    );
+  });
+
+  app.on(["check_run.rerequested", "check_run.requested_action"], async (context) => {
+    const { check_run: run, repository } = context.payload;
+    const action = "requested_action" in context.payload ? context.payload.requested_action : undefined;
+    if (context.payload.action === "requested_action" && action?.identifier !== RESYNC) return;
+    if (!run.name.startsWith("Ferry / ") || !run.external_id) return;
+    const parsed = repositoryConfigFromObject(await context.config("ferry.yml"));
+    if (!parsed.ok) return;
+    const defaultBranch = repository.default_branch ?? "main";
+    await sync.rerun(
+      context.octokit as unknown as GitHub,
+      context.repo(),
+      {
+        externalId: run.external_id,
+        sha: run.head_sha,
+        branch: run.check_suite?.head_branch ?? defaultBranch,
+        defaultBranch,
       },
       parsed.config,
     );

@@ -58,6 +58,10 @@ export interface SyncServiceOptions {
 }
 
 const checkRunName = (cluster: string) => `Ferry / ${cluster}`;
+/** The action identifier of the Re-sync button on completed check runs. */
+export const RESYNC = "resync";
+/** A target's identity in its check runs' `external_id`. */
+export const targetId = (spec: Pick<SyncTarget, "cluster" | "path">) => `${spec.cluster}:${spec.path}`;
 const fullName = (r: Repository) => `${r.owner}/${r.repo}`;
 
 export class SyncService {
@@ -103,6 +107,8 @@ export class SyncService {
           ...repository,
           name: checkRunName(spec.cluster),
           head_sha: push.sha,
+          // Which target this check run is for, so a re-run request can find it again.
+          external_id: targetId(spec),
           status: "in_progress",
           started_at: new Date().toISOString(),
           output: {
@@ -143,6 +149,50 @@ export class SyncService {
       this.options.metrics.queueDepth.set(this.queue.depth());
     }
     return ids;
+  }
+
+  /**
+   * `check_run.rerequested` or the Re-sync button: the target of that check run (its `external_id`)
+   * runs again for its commit if the commit is still the branch head; otherwise a check run says which
+   * commit superseded it.
+   */
+  async rerun(
+    github: GitHub,
+    repository: Repository,
+    request: { externalId: string; sha: string; branch: string; defaultBranch: string },
+    config: RepositoryConfig,
+  ): Promise<void> {
+    const spec = config.sync.find((t) => targetId(t) === request.externalId);
+    if (!spec) return;
+    const { data: branch } = await github.request("GET /repos/{owner}/{repo}/branches/{branch}", {
+      ...repository,
+      branch: request.branch,
+    });
+    if (branch.commit.sha !== request.sha) {
+      await github.request("POST /repos/{owner}/{repo}/check-runs", {
+        ...repository,
+        name: checkRunName(spec.cluster),
+        head_sha: request.sha,
+        external_id: targetId(spec),
+        status: "completed",
+        conclusion: "skipped",
+        completed_at: new Date().toISOString(),
+        output: {
+          title: `Superseded by ${branch.commit.sha.slice(0, 7)}`,
+          summary: `${request.branch} is now at ${branch.commit.sha}; Ferry syncs the head of the branch, not older commits.`,
+        },
+      });
+      return;
+    }
+    await this.push(
+      github,
+      repository,
+      { branch: request.branch, defaultBranch: request.defaultBranch, sha: request.sha },
+      {
+        ...config,
+        sync: [{ ...spec, branch: request.branch }],
+      },
+    );
   }
 
   private async run(job: SyncJob): Promise<void> {
@@ -248,6 +298,9 @@ export class SyncService {
       conclusion,
       completed_at: new Date().toISOString(),
       output: { ...output, annotations: first },
+      actions: [
+        { label: "Re-sync", description: "Sync this commit to the cluster again", identifier: RESYNC },
+      ],
     });
     for (const chunk of rest) {
       await job.github.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
