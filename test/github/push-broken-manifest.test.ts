@@ -1,64 +1,26 @@
-/**
- * A push whose target holds a manifest the cluster rejects (a Deployment with no containers):
- * the check run fails with an annotation on that file and line, the commit gets Ferry's comment
- * (`comments: failures`), and nothing of the target is written to the cluster.
- */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import nock from "nock";
-import type { Probot } from "probot";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { SyncService } from "../../src/github/sync.js";
-import { KubeApiServer } from "../kube-api-server/server.js";
+import { describe, expect, it } from "vitest";
 import { writesSince } from "../support/fleet.js";
 import {
   checkRunCalls,
   checkRunUrl,
   deliver,
-  ferryApp,
   installationToken,
   mockGitHub,
   OWNER,
-  operatorConfig,
   pushPayload,
   REPO,
   repositoryConfig,
-  restoreNetwork,
   sha,
   tarball,
   tarballDownload,
+  useFerryApp,
 } from "../support/github.js";
 
 const SHA = sha("b");
 
 describe("a push of a broken manifest", () => {
-  let server: KubeApiServer;
-  let dir: string;
-  let probot: Probot;
-  let service: SyncService;
-
-  beforeAll(async () => {
-    server = await KubeApiServer.start();
-    dir = await mkdtemp(join(tmpdir(), "ferry-push-broken-"));
-    const kubeconfig = join(dir, "production.kubeconfig");
-    await server.writeKubeconfig(kubeconfig);
-    ({ probot, service } = await ferryApp({
-      operator: operatorConfig(
-        `clusters:\n  production:\n    kubeconfig: ${kubeconfig}\n    repositories: ["${OWNER}/*"]\n`,
-      ),
-      cacheDir: join(dir, "cache"),
-    }));
-  });
-
-  afterEach(() => {
-    restoreNetwork();
-  });
-
-  afterAll(async () => {
-    await server.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const app = useFerryApp("ferry-push-broken-");
 
   it("fails the check run with an annotation at the file and line, comments on the commit, and writes nothing", async () => {
     const github = mockGitHub();
@@ -75,10 +37,10 @@ describe("a push of a broken manifest", () => {
       .post(`/repos/${OWNER}/${REPO}/commits/${SHA}/comments`)
       .reply(201, { id: 2 });
     tarballDownload(github, SHA, await tarball("broken-repo", SHA));
-    const before = server.requests.length;
+    const before = app.server.requests.length;
 
-    await deliver(probot, "delivery-broken", "push", pushPayload(SHA));
-    await service.queue.idle();
+    await deliver(app.probot, "delivery-broken", "push", pushPayload(SHA));
+    await app.service.queue.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
 
@@ -90,7 +52,7 @@ describe("a push of a broken manifest", () => {
     expect(more).toEqual([]);
     expect(completed.body).toMatchObject({ status: "completed", conclusion: "failure" });
     // Only the Deployment is wrong: one annotation, on its document in app.yaml (line 10), not
-    // on the ConfigMap above it (line 2) nor on service.yaml.
+    // on the ConfigMap above it (line 2) nor on app.service.yaml.
     expect(completed.body.output.annotations).toEqual([
       expect.objectContaining({
         path: "deploy/app.yaml",
@@ -109,18 +71,18 @@ describe("a push of a broken manifest", () => {
 
     // Dry runs only: the only writes are the Lease (and `ferry-system`, which holds it); no object
     // of the target, nor its inventory, was created, updated or deleted.
-    const writes = writesSince(server, before).filter(
+    const writes = writesSince(app.server, before).filter(
       (r) =>
         r.target?.resource !== "leases" &&
         !(r.target?.resource === "namespaces" && r.target.name === "ferry-system"),
     );
     expect(writes).toEqual([]);
-    expect(server.get("v1", "ConfigMap", "default", "broken-settings")).toBeUndefined();
-    expect(server.get("v1", "Service", "default", "broken")).toBeUndefined();
-    expect(server.get("apps/v1", "Deployment", "default", "broken")).toBeUndefined();
+    expect(app.server.get("v1", "ConfigMap", "default", "broken-settings")).toBeUndefined();
+    expect(app.server.get("v1", "Service", "default", "broken")).toBeUndefined();
+    expect(app.server.get("apps/v1", "Deployment", "default", "broken")).toBeUndefined();
     // The dry runs did reach the server: the test would see the writes had Ferry made them.
     expect(
-      server.requests
+      app.server.requests
         .slice(before)
         .some((r) => r.target?.resource === "deployments" && r.query.dryRun === "All"),
     ).toBe(true);

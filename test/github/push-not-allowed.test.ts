@@ -1,63 +1,27 @@
-/**
- * A push from a repository the operator file does not let deploy to the target's cluster (its
- * `repositories` globs leave it out), and one to a cluster the operator file does not have: each
- * target's check run is created, then failed with the reason, and nothing reaches any cluster —
- * not even the tarball is downloaded.
- */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import nock from "nock";
-import type { Probot } from "probot";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { SyncService } from "../../src/github/sync.js";
-import { KubeApiServer } from "../kube-api-server/server.js";
+import { describe, expect, it } from "vitest";
 import {
   checkRunCalls,
   checkRunUrl,
   deliver,
-  ferryApp,
   installationToken,
   mockGitHub,
   OWNER,
-  operatorConfig,
   pushPayload,
   REPO,
   repositoryConfig,
-  restoreNetwork,
   sha,
+  useFerryApp,
 } from "../support/github.js";
 
 const SHA = sha("c");
 
 describe("a push from a repository the operator does not allow", () => {
-  let server: KubeApiServer;
-  let dir: string;
-  let probot: Probot;
-  let service: SyncService;
-
-  beforeAll(async () => {
-    server = await KubeApiServer.start();
-    dir = await mkdtemp(join(tmpdir(), "ferry-push-not-allowed-"));
-    const kubeconfig = join(dir, "production.kubeconfig");
-    await server.writeKubeconfig(kubeconfig);
-    ({ probot, service } = await ferryApp({
-      // Only acme's repositories may deploy to production; the push comes from Codertocat.
-      operator: operatorConfig(
-        `clusters:\n  production:\n    kubeconfig: ${kubeconfig}\n    repositories: ["acme/*", "${OWNER}/other-*"]\n`,
-      ),
-      cacheDir: join(dir, "cache"),
-    }));
-  });
-
-  afterEach(() => {
-    restoreNetwork();
-  });
-
-  afterAll(async () => {
-    await server.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const app = useFerryApp(
+    "ferry-push-not-allowed-",
+    (kubeconfig) =>
+      `clusters:\n  production:\n    kubeconfig: ${kubeconfig}\n    repositories: ["acme/*", "${OWNER}/other-*"]\n`,
+  );
 
   it("fails each target's check run with the reason and sends nothing to the cluster", async () => {
     const github = mockGitHub();
@@ -72,10 +36,10 @@ describe("a push from a repository the operator does not allow", () => {
       .reply(201, { id: 12, html_url: checkRunUrl(12) })
       .patch(`/repos/${OWNER}/${REPO}/check-runs/12`)
       .reply(200, { id: 12, html_url: checkRunUrl(12) });
-    const before = server.requests.length;
+    const before = app.server.requests.length;
 
-    await deliver(probot, "delivery-not-allowed", "push", pushPayload(SHA));
-    await service.queue.idle();
+    await deliver(app.probot, "delivery-not-allowed", "push", pushPayload(SHA));
+    await app.service.queue.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
     // No tarball download, no comment, nothing else asked of GitHub.
@@ -107,7 +71,7 @@ describe("a push from a repository the operator does not allow", () => {
     );
 
     // Not one request reached the test cluster: no lease, no discovery, no dry run.
-    expect(server.requests.slice(before)).toEqual([]);
-    expect(service.queue.depth()).toBe(0);
+    expect(app.server.requests.slice(before)).toEqual([]);
+    expect(app.service.queue.depth()).toBe(0);
   });
 });

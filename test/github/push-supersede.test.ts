@@ -1,35 +1,21 @@
-/**
- * Three pushes to one branch in quick succession, delivered back to back while the first is still
- * running: the first runs (it started at once), the second never starts and its check run is
- * completed `skipped` "Superseded by" the third, and the third, the newest, is downloaded and
- * applied once. A redelivery of a webhook already received changes nothing.
- */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import nock from "nock";
-import type { Probot } from "probot";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { SyncService } from "../../src/github/sync.js";
-import { KubeApiServer } from "../kube-api-server/server.js";
+import { describe, expect, it } from "vitest";
 import {
   checkRunCalls,
   checkRunUrl,
   deliver,
-  ferryApp,
   installationToken,
   mockGitHub,
   OWNER,
-  operatorConfig,
   pushPayload,
   REPO,
   repositoryConfig,
-  restoreNetwork,
   sha,
   tarball,
   tarballDownload,
   tarballPath,
   updatesOf,
+  useFerryApp,
 } from "../support/github.js";
 
 const FIRST = sha("1");
@@ -40,32 +26,7 @@ const RUN = { first: 101, second: 102, third: 103 };
 const CONFIG_PATH = `/repos/${OWNER}/${REPO}/contents/.github%2Fferry.yml`;
 
 describe("three pushes in quick succession", () => {
-  let server: KubeApiServer;
-  let dir: string;
-  let probot: Probot;
-  let service: SyncService;
-
-  beforeAll(async () => {
-    server = await KubeApiServer.start();
-    dir = await mkdtemp(join(tmpdir(), "ferry-push-supersede-"));
-    const kubeconfig = join(dir, "production.kubeconfig");
-    await server.writeKubeconfig(kubeconfig);
-    ({ probot, service } = await ferryApp({
-      operator: operatorConfig(
-        `clusters:\n  production:\n    kubeconfig: ${kubeconfig}\n    repositories: ["${OWNER}/*"]\n`,
-      ),
-      cacheDir: join(dir, "cache"),
-    }));
-  });
-
-  afterEach(() => {
-    restoreNetwork();
-  });
-
-  afterAll(async () => {
-    await server.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const app = useFerryApp("ferry-push-supersede-");
 
   it("applies the newest once, reports the one that never ran superseded, and ignores a redelivery", async () => {
     const github = mockGitHub();
@@ -86,13 +47,13 @@ describe("three pushes in quick succession", () => {
     tarballDownload(github, FIRST, await tarball("pushes/first", FIRST), { hold: firstRunHeld });
     // Only the third is mocked besides: a download of the second would be refused and recorded.
     tarballDownload(github, THIRD, await tarball("pushes/third", THIRD));
-    const history = server.store.currentResourceVersion;
+    const history = app.server.store.currentResourceVersion;
 
-    await deliver(probot, "delivery-1", "push", pushPayload(FIRST));
-    await deliver(probot, "delivery-2", "push", pushPayload(SECOND));
-    await deliver(probot, "delivery-3", "push", pushPayload(THIRD));
+    await deliver(app.probot, "delivery-1", "push", pushPayload(FIRST));
+    await deliver(app.probot, "delivery-2", "push", pushPayload(SECOND));
+    await deliver(app.probot, "delivery-3", "push", pushPayload(THIRD));
     letFirstRunGo();
-    await service.queue.idle();
+    await app.service.queue.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
     expect(github.unmatched).toEqual([]);
@@ -122,26 +83,26 @@ describe("three pushes in quick succession", () => {
     expect(downloads(SECOND)).toHaveLength(0);
 
     // The cluster went from the first commit's ConfigMap to the third's; the second's never landed.
-    const releases = server.store
+    const releases = app.server.store
       .eventsSince(history)
       ?.filter((e) => e.object.kind === "ConfigMap" && e.object.metadata.name === "release")
       .map((e) => `${e.type} ${e.object.data.release}`);
     expect(releases).toEqual(["ADDED first", "MODIFIED third"]);
-    expect(server.get("v1", "ConfigMap", "default", "release")?.data).toEqual({ release: "third" });
+    expect(app.server.get("v1", "ConfigMap", "default", "release")?.data).toEqual({ release: "third" });
 
     // GitHub redelivers the third push (same delivery id): no new check run, no run, no download.
-    // (The app still reads .github/ferry.yml before the sync service sees the delivery id.)
+    // (The app still reads .github/ferry.yml before the sync app.service sees the delivery id.)
     github.api.get(CONFIG_PATH).reply(200, config);
     const callsBefore = github.calls.length;
-    const requestsBefore = server.requests.length;
-    await deliver(probot, "delivery-3", "push", pushPayload(THIRD));
-    await service.queue.idle();
+    const requestsBefore = app.server.requests.length;
+    await deliver(app.probot, "delivery-3", "push", pushPayload(THIRD));
+    await app.service.queue.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
     expect(github.unmatched).toEqual([]);
     expect(github.calls.slice(callsBefore).map((c) => `${c.method} ${c.path}`)).toEqual([
       `GET ${CONFIG_PATH}`,
     ]);
-    expect(server.requests.slice(requestsBefore)).toEqual([]);
+    expect(app.server.requests.slice(requestsBefore)).toEqual([]);
   });
 });

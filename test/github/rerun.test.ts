@@ -1,31 +1,23 @@
 /** `check_run.rerequested` and the Re-sync button: the target runs again for its commit while it is the head. */
 
-import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { WebhookDefinition } from "@octokit/webhooks-examples";
 import nock from "nock";
-import type { Probot } from "probot";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { SyncService } from "../../src/github/sync.js";
-import { KubeApiServer } from "../kube-api-server/server.js";
+import { describe, expect, it } from "vitest";
 import {
   checkRunCalls,
   checkRunUrl,
   deliver,
-  ferryApp,
   INSTALLATION,
   installationToken,
   mockGitHub,
   OWNER,
-  operatorConfig,
   REPO,
   repositoryConfig,
-  restoreNetwork,
   sha,
   tarball,
   tarballDownload,
+  useFerryApp,
 } from "../support/github.js";
 
 const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as WebhookDefinition[];
@@ -59,31 +51,8 @@ function checkRunEvent(action: "rerequested" | "requested_action", commit: strin
 }
 
 describe("re-running a target", () => {
-  let server: KubeApiServer;
-  let dir: string;
-  let probot: Probot;
-  let service: SyncService;
+  const app = useFerryApp("ferry-rerun-");
   const commit = sha("a");
-
-  beforeAll(async () => {
-    server = await KubeApiServer.start();
-    dir = await mkdtemp(join(tmpdir(), "ferry-rerun-"));
-    const kubeconfig = join(dir, "production.kubeconfig");
-    await server.writeKubeconfig(kubeconfig);
-    ({ probot, service } = await ferryApp({
-      operator: operatorConfig(
-        `clusters:\n  production:\n    kubeconfig: ${kubeconfig}\n    repositories: ["${OWNER}/*"]\n`,
-      ),
-      cacheDir: join(dir, "cache"),
-    }));
-  });
-
-  afterEach(() => restoreNetwork());
-
-  afterAll(async () => {
-    await server.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
 
   it("syncs the commit again when it is still the head, in a new check run with a Re-sync button", async () => {
     const github = mockGitHub();
@@ -98,8 +67,8 @@ describe("re-running a target", () => {
       .reply(200, { id: 7, html_url: checkRunUrl(7) });
     tarballDownload(github, commit, await tarball("app-repo", commit));
 
-    await deliver(probot, "rerun-1", "check_run", checkRunEvent("rerequested", commit));
-    await service.queue.idle();
+    await deliver(app.probot, "rerun-1", "check_run", checkRunEvent("rerequested", commit));
+    await app.service.queue.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
     const [created, completed] = checkRunCalls(github.calls);
@@ -113,7 +82,7 @@ describe("re-running a target", () => {
     expect(completed.body.actions).toEqual([
       expect.objectContaining({ label: "Re-sync", identifier: "resync" }),
     ]);
-    expect(server.get("v1", "ConfigMap", "hello", "hello-settings")).toBeDefined();
+    expect(app.server.get("v1", "ConfigMap", "hello", "hello-settings")).toBeDefined();
   });
 
   it("reports the commit superseded when the branch has moved on, and syncs nothing", async () => {
@@ -131,10 +100,10 @@ describe("re-running a target", () => {
       .reply(200, { name: "master", commit: { sha: head } })
       .post(`/repos/${OWNER}/${REPO}/check-runs`)
       .reply(201, { id: 8, html_url: checkRunUrl(8) });
-    const before = server.requests.length;
+    const before = app.server.requests.length;
 
-    await deliver(probot, "rerun-2", "check_run", checkRunEvent("requested_action", commit));
-    await service.queue.idle();
+    await deliver(app.probot, "rerun-2", "check_run", checkRunEvent("requested_action", commit));
+    await app.service.queue.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
     expect(github.unmatched).toEqual([]);
@@ -145,6 +114,6 @@ describe("re-running a target", () => {
       conclusion: "skipped",
       output: { title: `Superseded by ${head.slice(0, 7)}` },
     });
-    expect(server.requests.length).toBe(before);
+    expect(app.server.requests.length).toBe(before);
   });
 });

@@ -14,9 +14,11 @@ import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { create as createTar } from "tar";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { type OperatorConfig, parseOperatorConfig } from "../../src/github/config/operator.js";
 import type { SyncService } from "../../src/github/sync.js";
 import { createFerryApp } from "../../src/index.js";
+import { KubeApiServer } from "../kube-api-server/server.js";
 import { fixtures } from "./fleet.js";
 
 export const OWNER = "Codertocat";
@@ -217,4 +219,44 @@ export function checkRunCalls(calls: GitHubCall[]): GitHubCall[] {
 /** The updates of one check run, in order. */
 export function updatesOf(calls: GitHubCall[], id: number): GitHubCall[] {
   return calls.filter((c) => c.method === "PATCH" && c.path.endsWith(`/check-runs/${id}`));
+}
+
+/** What `useFerryApp` sets up for a describe block: filled in by its beforeAll. */
+export interface FerryTestApp {
+  server: KubeApiServer;
+  dir: string;
+  kubeconfig: string;
+  probot: Probot;
+  service: SyncService;
+}
+
+/**
+ * A test API server standing for cluster `production`, and Ferry loaded with an operator file
+ * (default: `production` open to every repository of OWNER); GitHub's mocks reset after each test.
+ */
+export function useFerryApp(
+  prefix: string,
+  operator: (kubeconfig: string) => string = (kubeconfig) =>
+    `clusters:\n  production:\n    kubeconfig: ${kubeconfig}\n    repositories: ["${OWNER}/*"]\n`,
+): FerryTestApp {
+  const app = {} as FerryTestApp;
+  beforeAll(async () => {
+    app.server = await KubeApiServer.start();
+    app.dir = await mkdtemp(join(tmpdir(), prefix));
+    app.kubeconfig = join(app.dir, "production.kubeconfig");
+    await app.server.writeKubeconfig(app.kubeconfig);
+    Object.assign(
+      app,
+      await ferryApp({
+        operator: operatorConfig(operator(app.kubeconfig)),
+        cacheDir: join(app.dir, "cache"),
+      }),
+    );
+  });
+  afterEach(() => restoreNetwork());
+  afterAll(async () => {
+    await app.server.stop();
+    await rm(app.dir, { recursive: true, force: true });
+  });
+  return app;
 }
