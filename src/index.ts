@@ -1,8 +1,12 @@
 import { hostname } from "node:os";
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import { loadOperatorConfig, type OperatorConfig } from "./github/config/operator.js";
-import { formatProblem } from "./github/config/problems.js";
-import { repositoryConfigFromObject } from "./github/config/repository.js";
+import { type ConfigProblem, formatProblem } from "./github/config/problems.js";
+import {
+  parseRepositoryConfig,
+  repositoryConfigFile,
+  repositoryConfigFromObject,
+} from "./github/config/repository.js";
 import { createMetrics, operationsHandler } from "./github/metrics.js";
 import { type GitHub, RESYNC, SyncService } from "./github/sync.js";
 
@@ -61,17 +65,7 @@ async function ferry(
     const github = context.octokit as unknown as GitHub;
     const parsed = repositoryConfigFromObject(await context.config("ferry.yml"));
     if (!parsed.ok) {
-      await github.request("POST /repos/{owner}/{repo}/check-runs", {
-        ...context.repo(),
-        name: "Ferry / config",
-        head_sha: after,
-        status: "completed",
-        conclusion: "failure",
-        output: {
-          title: ".github/ferry.yml is invalid",
-          summary: parsed.problems.map((p) => `- ${formatProblem(p)}`).join("\n"),
-        },
-      });
+      await reportInvalidConfig(github, context.repo(), after, parsed.problems);
       return;
     }
     await sync.push(
@@ -121,5 +115,46 @@ async function ferry(
       { event: "registry_package", action, package: pkg.name, version, tag },
       `registry_package ${action}: ${pkg.name}${tag ? `:${tag}` : ""}${version ? ` (${version})` : ""}`,
     );
+  });
+}
+
+/**
+ * A failing `Ferry / config` check run quoting each problem with its key and line. Probot's
+ * `context.config` hands over parsed values (no lines), so the file itself is read again to place
+ * the problems; with `_extends` the problem may be in another file, and then lines stay unknown.
+ */
+async function reportInvalidConfig(
+  github: GitHub,
+  repository: { owner: string; repo: string },
+  sha: string,
+  problems: ConfigProblem[],
+): Promise<void> {
+  const text = await github
+    .request("GET /repos/{owner}/{repo}/contents/{path}", {
+      ...repository,
+      path: repositoryConfigFile,
+      mediaType: { format: "raw" },
+    })
+    .then((response) => String(response.data))
+    .catch(() => undefined);
+  const reread = text === undefined ? undefined : parseRepositoryConfig(text);
+  const placed = reread && !reread.ok ? reread.problems : problems;
+  await github.request("POST /repos/{owner}/{repo}/check-runs", {
+    ...repository,
+    name: "Ferry / config",
+    head_sha: sha,
+    status: "completed",
+    conclusion: "failure",
+    output: {
+      title: `${repositoryConfigFile} is invalid`,
+      summary: placed.map((p) => `- ${formatProblem(p)}`).join("\n"),
+      annotations: placed.slice(0, 50).map((p) => ({
+        path: repositoryConfigFile,
+        start_line: p.line ?? 1,
+        end_line: p.line ?? 1,
+        annotation_level: "failure" as const,
+        message: p.message,
+      })),
+    },
   });
 }
