@@ -38,6 +38,8 @@ export interface Repository {
 }
 
 export interface SyncJob extends SyncRequest {
+  /** The webhook delivery that asked for this run, on every log line of the run. */
+  deliveryId?: string;
   github: GitHub;
   repository: Repository;
   spec: SyncTarget;
@@ -58,6 +60,14 @@ export interface SyncServiceOptions {
 }
 
 const checkRunName = (cluster: string) => `Ferry / ${cluster}`;
+const REMEMBERED_DELIVERIES = 10_000;
+const logFields = (job: SyncJob) => ({
+  ...(job.deliveryId ? { id: job.deliveryId } : {}),
+  repository: fullName(job.repository),
+  cluster: job.cluster,
+  path: job.spec.path,
+  sha: job.sha,
+});
 /** The action identifier of the Re-sync button on completed check runs. */
 export const RESYNC = "resync";
 /** A target's identity in its check runs' `external_id`. */
@@ -76,10 +86,7 @@ export class SyncService {
       superseded: (older, newer) => this.supersede(older, newer),
       failed: (job, error) => {
         options.metrics.errors.inc({ kind: "sync" });
-        options.log.error(
-          { err: error, repository: fullName(job.repository), cluster: job.cluster },
-          "sync run failed",
-        );
+        options.log.error({ err: error, ...logFields(job) }, "sync run failed");
       },
     });
   }
@@ -95,11 +102,14 @@ export class SyncService {
     const ids: number[] = [];
     for (const spec of targets) {
       const delivery = push.deliveryId ? `${push.deliveryId}:${spec.cluster}:${spec.path}` : undefined;
-      // A redelivery (same delivery id) is a no-op: checked before the check run is created, since
-      // the queue's own check comes after it and would leave a second check run in progress.
+      // A redelivery (same delivery id) is a no-op, checked before a check run is created. GitHub
+      // redelivers within hours, so the most recent deliveries are enough to remember.
       if (delivery) {
         if (this.deliveries.has(delivery)) continue;
         this.deliveries.add(delivery);
+        if (this.deliveries.size > REMEMBERED_DELIVERIES) {
+          this.deliveries.delete(this.deliveries.values().next().value as string);
+        }
       }
       let id: number;
       try {
@@ -144,6 +154,7 @@ export class SyncService {
         spec,
         clusterConfig: allowed.cluster,
         checkRunId: id,
+        ...(push.deliveryId ? { deliveryId: push.deliveryId } : {}),
         comments: config.comments,
       });
       this.options.metrics.queueDepth.set(this.queue.depth());
@@ -267,6 +278,10 @@ export class SyncService {
           rootUnit(job),
         );
         this.observe(result);
+        this.options.log.info(
+          { ...logFields(job), ok: result.ok, durationMs: result.durationMs },
+          `synced ${job.spec.path} to ${job.cluster}: ${result.ok ? "succeeded" : "failed"}`,
+        );
         await this.report(job, result);
       } finally {
         await lease.release();

@@ -48,6 +48,13 @@ describe("a push to a repository with a sync target", () => {
     expect(checkRuns[1].body.output.text).toContain("Deployment/hello/hello");
     expect(app.server.get("apps/v1", "Deployment", "hello", "hello")?.status?.readyReplicas).toBe(1);
     expect(app.server.get("v1", "ConfigMap", "hello", "hello-settings")?.data).toEqual({ greeting: "hello" });
+    // The run's log lines carry the delivery they came from.
+    expect(app.logs.find((l) => l.msg === "synced deploy to production: succeeded")).toMatchObject({
+      id: "delivery-1",
+      repository: `${OWNER}/${REPO}`,
+      cluster: "production",
+      sha: SHA,
+    });
     expect(
       app.server.get("coordination.k8s.io/v1", "Lease", "ferry-system", "ferry-production")?.spec
         .holderIdentity,

@@ -90,11 +90,19 @@ export function operatorConfig(text: string): OperatorConfig {
 export async function ferryApp(options: {
   operator: OperatorConfig;
   cacheDir: string;
+  /** Receives every log record (JSON); default: logs are dropped. */
+  logs?: Record<string, unknown>[];
 }): Promise<{ probot: Probot; service: SyncService }> {
+  const { logs, ...settings } = options;
   const probot = new Probot({
     appId: 123,
     privateKey,
-    log: pino({ level: "silent" }),
+    ...(logs
+      ? {
+          logLevel: "info" as const,
+          log: pino({ level: "info" }, { write: (line: string) => logs.push(JSON.parse(line)) }),
+        }
+      : { log: pino({ level: "silent" }) }),
     Octokit: ProbotOctokit.defaults((defaults: Record<string, unknown>) => ({
       ...defaults,
       retry: { enabled: false },
@@ -102,7 +110,7 @@ export async function ferryApp(options: {
     })),
   });
   let service: SyncService | undefined;
-  await probot.load(createFerryApp({ ...options, onReady: (s) => (service = s) }));
+  await probot.load(createFerryApp({ ...settings, onReady: (s) => (service = s) }));
   if (!service) throw new Error("Ferry did not hand over its sync service");
   return { probot, service };
 }
@@ -223,6 +231,8 @@ export function updatesOf(calls: GitHubCall[], id: number): GitHubCall[] {
 
 /** What `useFerryApp` sets up for a describe block: filled in by its beforeAll. */
 export interface FerryTestApp {
+  /** Every log record of the app, in order. */
+  logs: Record<string, unknown>[];
   server: KubeApiServer;
   dir: string;
   kubeconfig: string;
@@ -239,7 +249,7 @@ export function useFerryApp(
   operator: (kubeconfig: string) => string = (kubeconfig) =>
     `clusters:\n  production:\n    kubeconfig: ${kubeconfig}\n    repositories: ["${OWNER}/*"]\n`,
 ): FerryTestApp {
-  const app = {} as FerryTestApp;
+  const app = { logs: [] } as unknown as FerryTestApp;
   beforeAll(async () => {
     app.server = await KubeApiServer.start();
     app.dir = await mkdtemp(join(tmpdir(), prefix));
@@ -250,6 +260,7 @@ export function useFerryApp(
       await ferryApp({
         operator: operatorConfig(operator(app.kubeconfig)),
         cacheDir: join(app.dir, "cache"),
+        logs: app.logs,
       }),
     );
   });
