@@ -68,6 +68,12 @@ async function ferry(
       await reportInvalidConfig(github, context.repo(), after, parsed.problems);
       return;
     }
+    const installation = context.payload.installation?.id;
+    if (installation !== undefined) {
+      // Interval runs act outside a webhook: they authenticate as the installation themselves.
+      const auth = async () => (await app.auth(installation)) as unknown as GitHub;
+      sync.watch(auth, context.repo(), parsed.config, repository.default_branch ?? "main");
+    }
     await sync.push(
       github,
       context.repo(),

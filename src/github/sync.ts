@@ -45,7 +45,8 @@ export interface SyncJob extends SyncRequest {
   spec: SyncTarget;
   cluster: string;
   clusterConfig: ClusterConfig;
-  checkRunId: number;
+  /** The check run opened for this run; absent for interval (drift) runs, which report only when they matter. */
+  checkRunId?: number;
   comments: CommentPolicy;
 }
 
@@ -77,6 +78,7 @@ const fullName = (r: Repository) => `${r.owner}/${r.repo}`;
 export class SyncService {
   readonly queue: SyncQueue<SyncJob>;
   private keys?: Promise<SopsKeys>;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
   /** `<delivery id>:<cluster>:<path>` of every target a push delivery was handled for. */
   private readonly deliveries = new Set<string>();
 
@@ -136,9 +138,7 @@ export class SyncService {
       const allowed = clusterFor(this.options.operator, spec.cluster, fullName(repository));
       if (!allowed.ok) {
         await this.complete(
-          github,
-          repository,
-          id,
+          { github, repository, checkRunId: id, cluster: spec.cluster, sha: push.sha },
           "failure",
           `Not synced: ${allowed.reason}`,
           allowed.reason,
@@ -206,16 +206,82 @@ export class SyncService {
     );
   }
 
+  /**
+   * An interval run: the target is reconciled again at the head of its branch, to find and correct
+   * drift. It reports a check run on the head commit only when it corrected something or failed.
+   */
+  async drift(
+    github: GitHub,
+    repository: Repository,
+    spec: SyncTarget,
+    comments: CommentPolicy,
+    defaultBranch: string,
+  ): Promise<void> {
+    const allowed = clusterFor(this.options.operator, spec.cluster, fullName(repository));
+    if (!allowed.ok) return;
+    const { data: branch } = await github.request("GET /repos/{owner}/{repo}/branches/{branch}", {
+      ...repository,
+      branch: spec.branch ?? defaultBranch,
+    });
+    this.queue.submit({
+      cluster: spec.cluster,
+      target: `${fullName(repository)}:${spec.cluster}:${spec.path}`,
+      sha: branch.commit.sha,
+      github,
+      repository,
+      spec,
+      clusterConfig: allowed.cluster,
+      comments,
+    });
+  }
+
+  /**
+   * Keeps the targets of a repository reconciled every `interval` (targets with 0 are left alone);
+   * watching again replaces the repository's timers, so a changed `.github/ferry.yml` takes effect.
+   */
+  watch(
+    github: () => Promise<GitHub>,
+    repository: Repository,
+    config: RepositoryConfig,
+    defaultBranch: string,
+  ): void {
+    for (const [key, timer] of this.timers) {
+      if (key.startsWith(`${fullName(repository)}:`)) {
+        clearInterval(timer);
+        this.timers.delete(key);
+      }
+    }
+    for (const spec of config.sync.filter((t) => t.interval > 0)) {
+      const timer = setInterval(() => {
+        github()
+          .then((client) => this.drift(client, repository, spec, config.comments, defaultBranch))
+          .catch((error: unknown) => {
+            this.options.metrics.errors.inc({ kind: "interval" });
+            this.options.log.error(
+              { err: error, repository: fullName(repository), cluster: spec.cluster },
+              "interval run failed",
+            );
+          });
+      }, spec.interval);
+      timer.unref();
+      this.timers.set(`${fullName(repository)}:${targetId(spec)}`, timer);
+    }
+  }
+
+  /** Stops every interval timer. */
+  stop(): void {
+    for (const timer of this.timers.values()) clearInterval(timer);
+    this.timers.clear();
+  }
+
   private async run(job: SyncJob): Promise<void> {
     this.options.metrics.queueDepth.set(this.queue.depth());
     try {
       await this.sync(job);
     } catch (error) {
-      // Whatever went wrong, the check run must not stay in progress.
+      // Whatever went wrong, the check run must not stay in progress (an interval run opens one to say so).
       await this.complete(
-        job.github,
-        job.repository,
-        job.checkRunId,
+        job,
         "failure",
         "Ferry could not finish the sync",
         error instanceof Error ? error.message : String(error),
@@ -236,9 +302,7 @@ export class SyncService {
       },
     ).catch(async (error: unknown) => {
       await this.complete(
-        job.github,
-        job.repository,
-        job.checkRunId,
+        job,
         "failure",
         "Could not fetch the commit",
         String(error instanceof Error ? error.message : error),
@@ -301,26 +365,47 @@ export class SyncService {
     }
   }
 
-  /** Completes the check run with the result (annotations 50 per request) and comments as configured. */
+  /**
+   * Completes the check run with the result (annotations 50 per request) and comments as configured.
+   * An interval run has no check run: it opens one only when it corrected drift or failed; a quiet
+   * run is only logged.
+   */
   private async report(job: SyncJob, result: ReconcileResult): Promise<void> {
     const target = { cluster: job.cluster, path: job.spec.path, sha: job.sha };
+    const changed = result.units.some((u) =>
+      u.changes.some((c) => c.action !== "unchanged" && c.action !== "skipped"),
+    );
+    if (job.checkRunId === undefined && result.ok && !changed) return;
     const { conclusion, output, annotations } = checkRunOutput(result, target);
     const [first = [], ...rest] = annotations;
-    const { data } = await job.github.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
-      ...job.repository,
-      check_run_id: job.checkRunId,
-      status: "completed",
+    const completion = {
+      status: "completed" as const,
       conclusion,
       completed_at: new Date().toISOString(),
       output: { ...output, annotations: first },
       actions: [
         { label: "Re-sync", description: "Sync this commit to the cluster again", identifier: RESYNC },
       ],
-    });
+    };
+    const { data } =
+      job.checkRunId === undefined
+        ? await job.github.request("POST /repos/{owner}/{repo}/check-runs", {
+            ...job.repository,
+            name: checkRunName(job.cluster),
+            head_sha: job.sha,
+            external_id: targetId(job.spec),
+            ...completion,
+          })
+        : await job.github.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+            ...job.repository,
+            check_run_id: job.checkRunId,
+            ...completion,
+          });
+    const checkRunId = Number(data.id);
     for (const chunk of rest) {
       await job.github.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
         ...job.repository,
-        check_run_id: job.checkRunId,
+        check_run_id: checkRunId,
         output: { title: output.title, summary: output.summary, annotations: chunk },
       });
     }
@@ -351,31 +436,41 @@ export class SyncService {
   }
 
   private async supersede(older: SyncJob, newer: SyncJob): Promise<void> {
+    if (older.checkRunId === undefined) return;
     await this.complete(
-      older.github,
-      older.repository,
-      older.checkRunId,
+      older,
       "skipped",
       `Superseded by ${newer.sha.slice(0, 7)}`,
       `A newer commit, ${newer.sha}, was pushed before this one was synced; Ferry syncs the newest.`,
     );
   }
 
+  /** Completes the run's check run, or, for an interval run that has none, opens one already completed. */
   private async complete(
-    github: GitHub,
-    repository: Repository,
-    checkRunId: number,
+    run: { github: GitHub; repository: Repository; checkRunId?: number; cluster: string; sha: string },
     conclusion: "failure" | "skipped",
     title: string,
     summary: string,
   ): Promise<void> {
-    await github.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
-      ...repository,
-      check_run_id: checkRunId,
-      status: "completed",
+    const fields = {
+      status: "completed" as const,
       conclusion,
       completed_at: new Date().toISOString(),
       output: { title, summary },
+    };
+    if (run.checkRunId === undefined) {
+      await run.github.request("POST /repos/{owner}/{repo}/check-runs", {
+        ...run.repository,
+        name: checkRunName(run.cluster),
+        head_sha: run.sha,
+        ...fields,
+      });
+      return;
+    }
+    await run.github.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+      ...run.repository,
+      check_run_id: run.checkRunId,
+      ...fields,
     });
   }
 }

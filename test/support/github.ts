@@ -266,6 +266,7 @@ export function useFerryApp(
   });
   afterEach(() => restoreNetwork());
   afterAll(async () => {
+    app.service.stop();
     await app.server.stop();
     await rm(app.dir, { recursive: true, force: true });
   });
