@@ -74,6 +74,9 @@ export const RESYNC = "resync";
 /** A target's identity in its check runs' `external_id`. */
 export const targetId = (spec: Pick<SyncTarget, "cluster" | "path">) => `${spec.cluster}:${spec.path}`;
 const fullName = (r: Repository) => `${r.owner}/${r.repo}`;
+/** What a newer run of the same target replaces in the queue, and how interval timers are keyed. */
+const queueKey = (r: Repository, spec: Pick<SyncTarget, "cluster" | "path">) =>
+  `${fullName(r)}:${targetId(spec)}`;
 
 export class SyncService {
   readonly queue: SyncQueue<SyncJob>;
@@ -103,7 +106,7 @@ export class SyncService {
     const targets = targetsForBranch(config, push.branch, push.defaultBranch);
     const ids: number[] = [];
     for (const spec of targets) {
-      const delivery = push.deliveryId ? `${push.deliveryId}:${spec.cluster}:${spec.path}` : undefined;
+      const delivery = push.deliveryId ? `${push.deliveryId}:${targetId(spec)}` : undefined;
       // A redelivery (same delivery id) is a no-op, checked before a check run is created. GitHub
       // redelivers within hours, so the most recent deliveries are enough to remember.
       if (delivery) {
@@ -147,7 +150,7 @@ export class SyncService {
       }
       this.queue.submit({
         cluster: spec.cluster,
-        target: `${fullName(repository)}:${spec.cluster}:${spec.path}`,
+        target: queueKey(repository, spec),
         sha: push.sha,
         github,
         repository,
@@ -225,7 +228,7 @@ export class SyncService {
     });
     this.queue.submit({
       cluster: spec.cluster,
-      target: `${fullName(repository)}:${spec.cluster}:${spec.path}`,
+      target: queueKey(repository, spec),
       sha: branch.commit.sha,
       github,
       repository,
@@ -264,7 +267,7 @@ export class SyncService {
           });
       }, spec.interval);
       timer.unref();
-      this.timers.set(`${fullName(repository)}:${targetId(spec)}`, timer);
+      this.timers.set(queueKey(repository, spec), timer);
     }
   }
 
