@@ -238,7 +238,8 @@ function describeIssue(issue: z.core.$ZodIssue, key: string): string {
   }
 }
 
-function expectedText(expected: string): string {
+/** What each zod type is called in messages (the operator and repository files use it too). */
+export function expectedText(expected: string): string {
   switch (expected) {
     case "boolean":
       return "true or false";
@@ -248,8 +249,10 @@ function expectedText(expected: string): string {
       return "a list";
     case "object":
     case "record":
+    case "map":
       return "a mapping";
     case "number":
+    case "int":
       return "a number";
     default:
       return expected;

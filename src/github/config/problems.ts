@@ -3,8 +3,10 @@
  * names the file, the key (`sync[0].timeout`) and its line, and says what to write. Lines come
  * from the `yaml` package's document and LineCounter; zod's issue paths are looked up in it.
  */
+
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
+import { expectedText } from "../../build/spec.js";
 
 /** One thing wrong with a configuration file. */
 export interface ConfigProblem {
@@ -109,27 +111,6 @@ function yamlErrorText(code: string, message: string): string {
   if (code === "DUPLICATE_KEY") return "a key appears twice in one mapping; keep one";
   if (code === "MULTIPLE_DOCS") return "it holds more than one document (---); keep one";
   return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-}
-
-/** What each zod type is called in messages. */
-function expectedText(expected: string): string {
-  switch (expected) {
-    case "boolean":
-      return "true or false";
-    case "string":
-      return "a string";
-    case "array":
-      return "a list";
-    case "object":
-    case "record":
-    case "map":
-      return "a mapping";
-    case "number":
-    case "int":
-      return "a number";
-    default:
-      return expected;
-  }
 }
 
 function describeValue(value: unknown): string {
