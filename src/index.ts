@@ -2,12 +2,10 @@ import { hostname } from "node:os";
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import { loadOperatorConfig, type OperatorConfig } from "./github/config/operator.js";
 import { type ConfigProblem, formatProblem } from "./github/config/problems.js";
-import {
-  parseRepositoryConfig,
-  repositoryConfigFile,
-  repositoryConfigFromObject,
-} from "./github/config/repository.js";
+import { readRepositoryConfig } from "./github/config/read.js";
+import { parseRepositoryConfig, repositoryConfigFile } from "./github/config/repository.js";
 import { createMetrics, operationsHandler } from "./github/metrics.js";
+import { type InstallationGitHub, setUpRepository, startupRun } from "./github/startup.js";
 import { type GitHub, RESYNC, SyncService } from "./github/sync.js";
 
 export interface FerryAppOptions {
@@ -17,11 +15,16 @@ export interface FerryAppOptions {
   cacheDir?: string;
   /** Receives the sync service once the app is loaded (tests wait on its queue). */
   onReady?: (service: SyncService) => void;
+  /**
+   * Whether loading the app starts the start-up run (every installation's repositories watched and
+   * each target reconciled once); default true.
+   */
+  startup?: boolean;
 }
 
 /**
- * Ferry's Probot app: routing only. Each event is handed to its handler (added under
- * `src/github/` as the flows arrive); for now deliveries are logged and counted, and
+ * Ferry's Probot app: routing only. Each event becomes a call with plain parameters into
+ * `src/github/` (push, re-runs, new installations), the start-up run begins once loaded, and
  * `/healthz` and `/metrics` are served beside the webhook route.
  */
 export function createFerryApp(settings: FerryAppOptions = {}) {
@@ -54,6 +57,41 @@ async function ferry(
   app.onAny(async (context) => {
     metrics.deliveries.inc({ event: context.name });
   });
+  const installationGitHub = async (id: number) => (await app.auth(id)) as unknown as InstallationGitHub;
+  const startup = { sync, installation: installationGitHub, log: app.log };
+  if (settings.startup ?? true) {
+    startupRun({ ...startup, app: async () => (await app.auth()) as unknown as GitHub }).catch(
+      (error: unknown) => {
+        metrics.errors.inc({ kind: "startup" });
+        app.log.error({ err: error }, "start-up run failed");
+      },
+    );
+  }
+
+  // Newly installed repositories are set up as at start-up (the payloads list them without a default branch).
+  app.on(["installation.created", "installation_repositories.added"], async (context) => {
+    const installation = context.payload.installation.id;
+    const added =
+      "repositories_added" in context.payload
+        ? context.payload.repositories_added
+        : (context.payload.repositories ?? []);
+    const github = context.octokit as unknown as InstallationGitHub;
+    for (const { full_name } of added) {
+      const [owner = "", repo = ""] = full_name.split("/");
+      await setUpRepository(startup, installation, github, { owner, repo });
+    }
+  });
+
+  app.on(["installation.deleted", "installation_repositories.removed"], async (context) => {
+    const removed =
+      "repositories_removed" in context.payload
+        ? context.payload.repositories_removed
+        : (context.payload.repositories ?? []);
+    for (const { full_name } of removed) {
+      const [owner = "", repo = ""] = full_name.split("/");
+      sync.unwatch({ owner, repo });
+    }
+  });
 
   app.on("push", async (context) => {
     const { repository, ref, after, deleted } = context.payload;
@@ -62,8 +100,8 @@ async function ferry(
       `push to ${repository.full_name} ${ref} at ${after}`,
     );
     if (deleted || !ref.startsWith("refs/heads/")) return;
-    const github = context.octokit as unknown as GitHub;
-    const parsed = repositoryConfigFromObject(await context.config("ferry.yml"));
+    const github = context.octokit as unknown as InstallationGitHub;
+    const parsed = await readRepositoryConfig(github, context.repo());
     if (!parsed.ok) {
       await reportInvalidConfig(github, context.repo(), after, parsed.problems);
       return;
@@ -92,7 +130,10 @@ async function ferry(
     const action = "requested_action" in context.payload ? context.payload.requested_action : undefined;
     if (context.payload.action === "requested_action" && action?.identifier !== RESYNC) return;
     if (!run.name.startsWith("Ferry / ") || !run.external_id) return;
-    const parsed = repositoryConfigFromObject(await context.config("ferry.yml"));
+    const parsed = await readRepositoryConfig(
+      context.octokit as unknown as InstallationGitHub,
+      context.repo(),
+    );
     if (!parsed.ok) return;
     const defaultBranch = repository.default_branch ?? "main";
     await sync.rerun(

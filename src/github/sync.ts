@@ -62,6 +62,12 @@ export interface SyncServiceOptions {
 
 const checkRunName = (cluster: string) => `Ferry / ${cluster}`;
 const REMEMBERED_DELIVERIES = 10_000;
+/**
+ * How many of a branch's newest commits the start-up run searches for check runs a stopped instance
+ * left in progress: the queue holds at most a running and a waiting commit per target, both recent.
+ */
+const STALE_SEARCH_DEPTH = 5;
+const COMMENTS_PAGE = 100;
 const logFields = (job: SyncJob) => ({
   ...(job.deliveryId ? { id: job.deliveryId } : {}),
   repository: fullName(job.repository),
@@ -239,6 +245,64 @@ export class SyncService {
   }
 
   /**
+   * The start-up run of one repository: each target is reconciled once at the head of its branch,
+   * reporting like an interval run. A check run a stopped instance left `in_progress` is completed:
+   * on the head commit this run takes it over, on an older one it ends as superseded.
+   */
+  async resume(
+    github: GitHub,
+    repository: Repository,
+    config: RepositoryConfig,
+    defaultBranch: string,
+  ): Promise<void> {
+    for (const spec of config.sync) {
+      const allowed = clusterFor(this.options.operator, spec.cluster, fullName(repository));
+      if (!allowed.ok) continue;
+      const branch = spec.branch ?? defaultBranch;
+      const { data: commits } = await github.request("GET /repos/{owner}/{repo}/commits", {
+        ...repository,
+        sha: branch,
+        per_page: STALE_SEARCH_DEPTH,
+      });
+      const head = commits[0]?.sha;
+      if (!head) continue;
+      let adopted: number | undefined;
+      for (const { sha } of commits) {
+        const { data } = await github.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
+          ...repository,
+          ref: sha,
+          check_name: checkRunName(spec.cluster),
+          status: "in_progress",
+        });
+        for (const stale of data.check_runs.filter((run) => run.external_id === targetId(spec))) {
+          if (sha === head && adopted === undefined) {
+            adopted = Number(stale.id);
+            continue;
+          }
+          await this.complete(
+            { github, repository, checkRunId: Number(stale.id), cluster: spec.cluster, sha },
+            "skipped",
+            sha === head ? "Taken over by another check run" : `Superseded by ${head.slice(0, 7)}`,
+            `Ferry stopped before finishing this run; it synced ${branch} again at ${head} when it started.`,
+          );
+        }
+      }
+      this.queue.submit({
+        cluster: spec.cluster,
+        target: queueKey(repository, spec),
+        sha: head,
+        github,
+        repository,
+        spec,
+        clusterConfig: allowed.cluster,
+        ...(adopted === undefined ? {} : { checkRunId: adopted }),
+        comments: config.comments,
+      });
+      this.options.metrics.queueDepth.set(this.queue.depth());
+    }
+  }
+
+  /**
    * Keeps the targets of a repository reconciled every `interval` (targets with 0 are left alone);
    * watching again replaces the repository's timers, so a changed `.github/ferry.yml` takes effect.
    */
@@ -248,12 +312,7 @@ export class SyncService {
     config: RepositoryConfig,
     defaultBranch: string,
   ): void {
-    for (const [key, timer] of this.timers) {
-      if (key.startsWith(`${fullName(repository)}:`)) {
-        clearInterval(timer);
-        this.timers.delete(key);
-      }
-    }
+    this.unwatch(repository);
     for (const spec of config.sync.filter((t) => t.interval > 0)) {
       const timer = setInterval(() => {
         github()
@@ -268,6 +327,16 @@ export class SyncService {
       }, spec.interval);
       timer.unref();
       this.timers.set(queueKey(repository, spec), timer);
+    }
+  }
+
+  /** Stops a repository's interval timers (it was uninstalled, or its config has no targets left). */
+  unwatch(repository: Repository): void {
+    for (const [key, timer] of this.timers) {
+      if (key.startsWith(`${fullName(repository)}:`)) {
+        clearInterval(timer);
+        this.timers.delete(key);
+      }
     }
   }
 
@@ -414,15 +483,7 @@ export class SyncService {
     }
     if (!shouldComment(job.comments, result)) return;
     const body = commitComment(result, target, data.html_url ?? "");
-    const marker = commentMarker(target);
-    const { data: comments } = await job.github.request(
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
-      {
-        ...job.repository,
-        commit_sha: job.sha,
-      },
-    );
-    const earlier = comments.find((c) => c.body.startsWith(marker));
+    const earlier = await findComment(job, commentMarker(target));
     if (earlier) {
       await job.github.request("PATCH /repos/{owner}/{repo}/comments/{comment_id}", {
         ...job.repository,
@@ -475,6 +536,18 @@ export class SyncService {
       check_run_id: run.checkRunId,
       ...fields,
     });
+  }
+}
+
+/** Ferry's earlier comment for this target on the commit (the one starting with `marker`), page by page. */
+async function findComment(job: SyncJob, marker: string): Promise<{ id: number } | undefined> {
+  for (let page = 1; ; page++) {
+    const { data: comments } = await job.github.request(
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+      { ...job.repository, commit_sha: job.sha, per_page: COMMENTS_PAGE, page },
+    );
+    const earlier = comments.find((c) => c.body.startsWith(marker));
+    if (earlier || comments.length < COMMENTS_PAGE) return earlier;
   }
 }
 

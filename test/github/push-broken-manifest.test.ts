@@ -33,6 +33,7 @@ describe("a push of a broken manifest", () => {
       .reply(200, { id: 7, html_url: checkRunUrl(7) })
       // Someone else's comment on the commit: Ferry must add its own, not edit this one.
       .get(`/repos/${OWNER}/${REPO}/commits/${SHA}/comments`)
+      .query({ per_page: 100, page: 1 })
       .reply(200, [{ id: 1, body: "Looks good to me" }])
       .post(`/repos/${OWNER}/${REPO}/commits/${SHA}/comments`)
       .reply(201, { id: 2 });
@@ -86,5 +87,37 @@ describe("a push of a broken manifest", () => {
         .slice(before)
         .some((r) => r.target?.resource === "deployments" && r.query.dryRun === "All"),
     ).toBe(true);
+  });
+
+  it("edits its earlier comment on the commit, however many comments came before it", async () => {
+    const github = mockGitHub();
+    const crowd = Array.from({ length: 100 }, (_, i) => ({ id: 1000 + i, body: `comment ${i}` }));
+    // Probot still holds the installation token from the first test.
+    github.api
+      .get(`/repos/${OWNER}/${REPO}/contents/.github%2Fferry.yml`)
+      .reply(200, await repositoryConfig("broken-repo"))
+      .post(`/repos/${OWNER}/${REPO}/check-runs`)
+      .reply(201, { id: 8, html_url: checkRunUrl(8) })
+      .patch(`/repos/${OWNER}/${REPO}/check-runs/8`)
+      .reply(200, { id: 8, html_url: checkRunUrl(8) })
+      .get(`/repos/${OWNER}/${REPO}/commits/${SHA}/comments`)
+      .query({ per_page: 100, page: 1 })
+      .reply(200, crowd)
+      .get(`/repos/${OWNER}/${REPO}/commits/${SHA}/comments`)
+      .query({ per_page: 100, page: 2 })
+      .reply(200, [{ id: 2, body: "<!-- ferry:production:deploy -->\nthe first run's report" }])
+      .patch(`/repos/${OWNER}/${REPO}/comments/2`)
+      .reply(200, { id: 2 });
+    tarballDownload(github, SHA, await tarball("broken-repo", SHA));
+
+    // The same commit pushed again (a new delivery): the report replaces the first one.
+    await deliver(app.probot, "delivery-broken-again", "push", pushPayload(SHA));
+    await app.service.queue.idle();
+
+    expect(nock.pendingMocks()).toEqual([]);
+    expect(github.unmatched).toEqual([]);
+    const edit = github.calls.find((c) => c.method === "PATCH" && c.path.endsWith("/comments/2"));
+    expect(edit?.body.body).toContain(`(${checkRunUrl(8)})`);
+    expect(github.calls.some((c) => c.method === "POST" && c.path.endsWith("/comments"))).toBe(false);
   });
 });

@@ -92,6 +92,8 @@ export async function ferryApp(options: {
   cacheDir: string;
   /** Receives every log record (JSON); default: logs are dropped. */
   logs?: Record<string, unknown>[];
+  /** Run the start-up run on load (default: no, tests drive it themselves). */
+  startup?: boolean;
 }): Promise<{ probot: Probot; service: SyncService }> {
   const { logs, ...settings } = options;
   const probot = new Probot({
@@ -110,7 +112,7 @@ export async function ferryApp(options: {
     })),
   });
   let service: SyncService | undefined;
-  await probot.load(createFerryApp({ ...settings, onReady: (s) => (service = s) }));
+  await probot.load(createFerryApp({ startup: false, ...settings, onReady: (s) => (service = s) }));
   if (!service) throw new Error("Ferry did not hand over its sync service");
   return { probot, service };
 }
