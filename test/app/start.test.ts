@@ -4,11 +4,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, mkdtemp, readFile, rm, symlink } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, waitForPage } from "../support/app-process.js";
 import { root } from "../support/build.js";
 
 const credentialVariables = [
@@ -25,19 +25,6 @@ const credentialVariables = [
   "LOG_FORMAT",
   "LOG_LEVEL",
 ];
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? ok(address.port) : fail(new Error("no port")),
-      );
-    });
-  });
-}
 
 describe("npm start", () => {
   let pkg: { main: string; scripts: Record<string, string> };
@@ -107,18 +94,3 @@ describe("npm start", () => {
     expect(existsSync(join(cwd, ".env"))).toBe(false);
   });
 });
-
-async function waitForPage(url: string, child: ChildProcess, output: () => string): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`probot exited with ${child.exitCode}:\n${output()}`);
-    try {
-      const response = await fetch(url);
-      if (response.ok) return await response.text();
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`no answer from ${url} within 30 s:\n${output()}`);
-    await new Promise((ok) => setTimeout(ok, 200));
-  }
-}
