@@ -4,17 +4,22 @@ import { loadOperatorConfig, type OperatorConfig } from "./github/config/operato
 import { type ConfigProblem, formatProblem } from "./github/config/problems.js";
 import { readRepositoryConfig } from "./github/config/read.js";
 import { parseRepositoryConfig, repositoryConfigFile } from "./github/config/repository.js";
+import { ImageUpdateService, operatorRegistryLogins } from "./github/image-updates.js";
 import { createMetrics, operationsHandler } from "./github/metrics.js";
 import { type InstallationGitHub, setUpRepository, startupRun } from "./github/startup.js";
-import { type GitHub, RESYNC, SyncService } from "./github/sync.js";
+import { type GitHub, RESYNC, type SyncJob, SyncService } from "./github/sync.js";
+import { parsePackageEvent, RegistryClient, type TagLister } from "./images/registry/index.js";
+import type { ReconcileResult } from "./model/result.js";
 
 export interface FerryAppOptions {
   /** The operator's configuration; default read from FERRY_CONFIG (single-tenant mode without it). */
   operator?: OperatorConfig;
   /** Where fetched revisions go. */
   cacheDir?: string;
-  /** Receives the sync service once the app is loaded (tests wait on its queue). */
-  onReady?: (service: SyncService) => void;
+  /** Receives the sync and image update services once the app is loaded (tests wait on them). */
+  onReady?: (service: SyncService, images: ImageUpdateService) => void;
+  /** Lists registry tags; default the OCI distribution API with the operator's registry credentials. */
+  registry?: TagLister;
   /**
    * Whether loading the app starts the start-up run (every installation's repositories watched and
    * each target reconciled once); default true.
@@ -41,14 +46,33 @@ async function ferry(
 ) {
   const metrics = createMetrics();
   const operator = settings.operator ?? (await loadOperatorConfig());
+  const images = new ImageUpdateService({
+    operator,
+    registry: settings.registry ?? new RegistryClient({ credentials: operatorRegistryLogins(operator) }),
+    log: app.log,
+    ...(settings.cacheDir ? { cacheDir: settings.cacheDir } : {}),
+  });
+  /** The image update of one repository, in the background: config read, default branch looked up. */
+  const updateImages = (github: InstallationGitHub, repository: { owner: string; repo: string }) =>
+    images.track(async () => {
+      const config = await readRepositoryConfig(github, repository);
+      if (!config.ok || !config.config.images.allowed || config.config.sync.length === 0) return;
+      const { data } = await github.request("GET /repos/{owner}/{repo}", { ...repository });
+      await images.update(github, repository, config.config, data.default_branch);
+    });
   const sync = new SyncService({
     operator,
     metrics,
     log: app.log,
     replica: `${hostname()}-${process.pid}`,
     ...(settings.cacheDir ? { cacheDir: settings.cacheDir } : {}),
+    // A run that met image policies brings their pull requests up to date (a push, an interval, start-up).
+    onSynced: (job: SyncJob, result: ReconcileResult) => {
+      const policies = result.units.some((u) => u.consumed.some((s) => s.startsWith("ImagePolicy/")));
+      if (policies) updateImages(job.github as InstallationGitHub, job.repository);
+    },
   });
-  settings.onReady?.(sync);
+  settings.onReady?.(sync, images);
   try {
     options?.addHandler(operationsHandler(metrics));
   } catch {
@@ -78,7 +102,9 @@ async function ferry(
     const github = context.octokit as unknown as InstallationGitHub;
     for (const { full_name } of added) {
       const [owner = "", repo = ""] = full_name.split("/");
-      await setUpRepository(startup, installation, github, { owner, repo });
+      sync.accept({ owner, repo }, context.id, async () => {
+        await setUpRepository(startup, installation, github, { owner, repo });
+      });
     }
   });
 
@@ -130,38 +156,44 @@ async function ferry(
     const action = "requested_action" in context.payload ? context.payload.requested_action : undefined;
     if (context.payload.action === "requested_action" && action?.identifier !== RESYNC) return;
     if (!run.name.startsWith("Ferry / ") || !run.external_id) return;
-    const parsed = await readRepositoryConfig(
-      context.octokit as unknown as InstallationGitHub,
-      context.repo(),
-    );
-    if (!parsed.ok) return;
     const defaultBranch = repository.default_branch ?? "main";
-    await sync.rerun(
-      context.octokit as unknown as GitHub,
-      context.repo(),
-      {
-        externalId: run.external_id,
-        sha: run.head_sha,
-        branch: run.check_suite?.head_branch ?? defaultBranch,
-        defaultBranch,
-      },
-      parsed.config,
-    );
+    const github = context.octokit as unknown as InstallationGitHub;
+    sync.accept(context.repo(), context.id, async () => {
+      const parsed = await readRepositoryConfig(github, context.repo());
+      if (!parsed.ok) return;
+      await sync.rerun(
+        github,
+        context.repo(),
+        {
+          externalId: run.external_id as string,
+          sha: run.head_sha,
+          branch: run.check_suite?.head_branch ?? defaultBranch,
+          defaultBranch,
+        },
+        parsed.config,
+      );
+    });
   });
 
-  app.on("registry_package", async (context) => {
-    const { action, registry_package: pkg } = context.payload;
-    const packageVersion = pkg.package_version;
-    const version = packageVersion?.version ?? null;
-    // Containers: `version` is the manifest digest; the tag (possibly "") is in container_metadata.
-    const tag =
-      packageVersion && "container_metadata" in packageVersion
-        ? packageVersion.container_metadata?.tag?.name || null
-        : null;
-    context.log.info(
-      { event: "registry_package", action, package: pkg.name, version, tag },
-      `registry_package ${action}: ${pkg.name}${tag ? `:${tag}` : ""}${version ? ` (${version})` : ""}`,
+  // A container image published: every repository known to use it (and the package's own
+  // repository) gets its image update pull requests brought up to date.
+  app.on(["registry_package", "package"], async (context) => {
+    const published = parsePackageEvent(context.name, context.payload, (reason) =>
+      context.log.info({ event: context.name }, `${context.name} ignored: ${reason}`),
     );
+    if (!published) return;
+    context.log.info(
+      { event: context.name, ...published },
+      `${context.name}: ${published.image}:${published.tag} published`,
+    );
+    images.announce(published);
+    const github = context.octokit as unknown as InstallationGitHub;
+    const candidates = new Map(images.usersOf(published.image).map((r) => [`${r.owner}/${r.repo}`, r]));
+    if ("repository" in context.payload && context.payload.repository) {
+      const { owner, name } = context.payload.repository as { owner: { login: string }; name: string };
+      candidates.set(`${owner.login}/${name}`, { owner: owner.login, repo: name });
+    }
+    for (const repository of candidates.values()) updateImages(github, repository);
   });
 }
 

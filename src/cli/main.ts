@@ -4,13 +4,9 @@ import { applyCommand } from "./apply.js";
 import { buildCommand } from "./build.js";
 import { diffCommand } from "./diff.js";
 import { healthCommand } from "./health.js";
+import { imagesCommand } from "./images.js";
 import { type CliIO, ExitCode, processIO } from "./io.js";
 import { sopsCommand } from "./sops.js";
-
-/** Subcommands still to come: listed in the help, not registered. */
-export const plannedCommands: ReadonlyArray<readonly [name: string, summary: string]> = [
-  ["images", "scan image policies and show or write the tag updates"],
-];
 
 export interface ProgramOptions {
   version?: string;
@@ -39,15 +35,6 @@ export function createProgram(options: ProgramOptions = {}): Command {
     .version(options.version ?? packageVersion(), "-V, --version", "print the version")
     .helpOption("-h, --help", "show this help")
     .option("--debug", "print stack traces with errors")
-    .addHelpText(
-      "after",
-      [
-        "",
-        "Coming soon, not available yet:",
-        ...plannedCommands.map(([name, summary]) => `  ${name.padEnd(8)}${summary}`),
-        "",
-      ].join("\n"),
-    )
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   for (const command of [
     buildCommand(io),
@@ -55,14 +42,10 @@ export function createProgram(options: ProgramOptions = {}): Command {
     applyCommand(io),
     healthCommand(io),
     sopsCommand(io),
+    imagesCommand(io),
   ]) {
     program.addCommand(command);
   }
-  program
-    .command("images", { hidden: true })
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => program.error("error: 'images' is coming soon and not available yet (see ferry --help)"));
   return program;
 }
 

@@ -58,6 +58,8 @@ export interface SyncServiceOptions {
   replica: string;
   /** Where fetched revisions go; default the OS temp folder. */
   cacheDir?: string;
+  /** Told of every finished run (after its report), e.g. to update images the run found policies for. */
+  onSynced?: (job: SyncJob, result: ReconcileResult) => void;
 }
 
 const checkRunName = (cluster: string) => `Ferry / ${cluster}`;
@@ -90,6 +92,9 @@ export class SyncService {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** `<delivery id>:<cluster>:<path>` of every target a push delivery was handled for. */
   private readonly deliveries = new Set<string>();
+  /** Accepted deliveries still being handled, chained per repository so they keep their order. */
+  private readonly accepted = new Map<string, Promise<void>>();
+  private readonly handling = new Set<Promise<void>>();
 
   constructor(private readonly options: SyncServiceOptions) {
     this.queue = new SyncQueue<SyncJob>({
@@ -100,6 +105,37 @@ export class SyncService {
         options.log.error({ err: error, ...logFields(job) }, "sync run failed");
       },
     });
+  }
+
+  /**
+   * Takes a delivery's work off the webhook: Probot answers GitHub as soon as the delivery is
+   * verified, and the work (reading the config, opening check runs, queueing runs) follows in the
+   * background, one delivery at a time per repository so a newer push is never queued before an
+   * older one. A failure is logged and counted; the interval and start-up runs heal what it missed.
+   */
+  accept(repository: Repository, deliveryId: string | undefined, work: () => Promise<void>): void {
+    const key = fullName(repository);
+    const handled = (this.accepted.get(key) ?? Promise.resolve()).then(work).catch((error: unknown) => {
+      this.options.metrics.errors.inc({ kind: "delivery" });
+      this.options.log.error(
+        { err: error, ...(deliveryId ? { id: deliveryId } : {}), repository: key },
+        "handling the delivery failed",
+      );
+    });
+    this.accepted.set(key, handled);
+    this.handling.add(handled);
+    void handled.finally(() => {
+      this.handling.delete(handled);
+      if (this.accepted.get(key) === handled) this.accepted.delete(key);
+    });
+  }
+
+  /** Resolves when every accepted delivery has been handled and every queued run has finished. */
+  async idle(): Promise<void> {
+    do {
+      await Promise.all([...this.handling]);
+      await this.queue.idle();
+    } while (this.handling.size > 0);
   }
 
   /** A push: check runs for the targets following `branch`, then their runs queued. Returns the check run ids. */
@@ -419,6 +455,7 @@ export class SyncService {
           `synced ${job.spec.path} to ${job.cluster}: ${result.ok ? "succeeded" : "failed"}`,
         );
         await this.report(job, result);
+        this.options.onSynced?.(job, result);
       } finally {
         await lease.release();
       }

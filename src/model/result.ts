@@ -64,6 +64,8 @@ export interface UnitResult {
   problems: Problem[];
   /** Flux objects found in the build that Ferry does not act on yet (HelmRelease before the Helm flow). */
   notSupported: { subject: string; reason: string; origin?: Origin }[];
+  /** Flux objects Ferry read instead of applying (`ImagePolicy/flux-system/app`): sources, image automation, alerts. */
+  consumed: string[];
   durationMs: number;
 }
 

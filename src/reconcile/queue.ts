@@ -30,6 +30,8 @@ interface ClusterLane<R> {
 
 export class SyncQueue<R extends SyncRequest> {
   private readonly lanes = new Map<string, ClusterLane<R>>();
+  /** Superseded reports still being sent. */
+  private readonly reporting = new Set<Promise<void>>();
 
   constructor(private readonly hooks: QueueHooks<R>) {}
 
@@ -42,7 +44,11 @@ export class SyncQueue<R extends SyncRequest> {
     const older = lane.pending.get(request.target);
     if (older) {
       lane.pending.delete(request.target);
-      void Promise.resolve(this.hooks.superseded(older, request)).catch((e) => this.hooks.failed?.(older, e));
+      const report = Promise.resolve()
+        .then(() => this.hooks.superseded(older, request))
+        .catch((e) => this.hooks.failed?.(older, e));
+      this.reporting.add(report);
+      void report.finally(() => this.reporting.delete(report));
     }
     lane.pending.set(request.target, request);
     if (!lane.running) lane.done = this.drain(lane);
@@ -53,10 +59,11 @@ export class SyncQueue<R extends SyncRequest> {
     return [...this.lanes.values()].reduce((n, lane) => n + lane.pending.size, 0);
   }
 
-  /** Resolves once every cluster's lane is empty. */
+  /** Resolves once every cluster's lane is empty and every superseded request has been reported. */
   async idle(): Promise<void> {
-    while ([...this.lanes.values()].some((l) => l.running || l.pending.size > 0)) {
+    while (this.reporting.size > 0 || [...this.lanes.values()].some((l) => l.running || l.pending.size > 0)) {
       await Promise.all([...this.lanes.values()].map((l) => l.done));
+      await Promise.all([...this.reporting]);
     }
   }
 

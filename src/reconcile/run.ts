@@ -68,6 +68,7 @@ function skippedResult(unit: UnitDefinition, status: UnitResult["status"], messa
     timings: [],
     problems: [{ message, ...(unit.origin ? { origin: unit.origin } : {}) }],
     notSupported: [],
+    consumed: [],
     durationMs: 0,
   };
 }

@@ -29,7 +29,7 @@ import { prune } from "../cluster/prune.js";
 import type { AppliedRecord } from "../cluster/record.js";
 import { waitForHealth } from "../cluster/wait.js";
 import type { KubeObject, Manifest, ObjectRef, Origin } from "../model/object.js";
-import { inventoryId, parseInventoryId } from "../model/object.js";
+import { inventoryId, parseInventoryId, refOf, subjectOf } from "../model/object.js";
 import type { ChangeSetEntry, Phase, Problem, UnitResult } from "../model/result.js";
 import { ReconcileError } from "../model/result.js";
 import {
@@ -114,6 +114,7 @@ export interface PreparedUnit {
   apply: Manifest[];
   children: ChildUnit[];
   notSupported: UnitResult["notSupported"];
+  consumed: UnitResult["consumed"];
   /** Problems of Flux objects in this build that belong to other units (a foreign source). */
   foreign: Problem[];
 }
@@ -159,7 +160,13 @@ export async function prepareUnit(
   });
   // The Kustomization that syncs this very path (flux-system syncing its own folder) is this unit.
   const children = sorted.children.filter((c) => c.path !== unit.path);
-  return { apply: sorted.apply, children, notSupported: sorted.notSupported, foreign: sorted.problems };
+  return {
+    apply: sorted.apply,
+    children,
+    notSupported: sorted.notSupported,
+    consumed: sorted.consumed.map((m) => subjectOf(refOf(m.object))),
+    foreign: sorted.problems,
+  };
 }
 
 /** The operator's keys plus those of the unit's `decryption.secretRef`. */
@@ -240,6 +247,7 @@ export async function reconcileUnit(
     timings: timings.list,
     problems: [],
     notSupported: [],
+    consumed: [],
     durationMs: 0,
   };
   const finish = () => {
@@ -262,6 +270,7 @@ export async function reconcileUnit(
     const built = await prepareUnit(ctx, unit, timings);
     prepared = built;
     result.notSupported = built.notSupported;
+    result.consumed = built.consumed;
     previous = await readInventory(ctx.client, unit.owner);
     const options = {
       owner: unit.owner,

@@ -13,6 +13,8 @@ import { createFerryApp } from "../../src/index.js";
 // The package's main is a JSON file (api.github.com/index.json): load it the CommonJS way.
 const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as WebhookDefinition[];
 
+const DIGEST = `sha256:${"ab".repeat(32)}`;
+
 interface LogRecord {
   level: number;
   msg: string;
@@ -41,7 +43,11 @@ function example(name: string, pick: (payload: Record<string, unknown>) => boole
   return structuredClone(payload);
 }
 
-async function createApp(): Promise<{ probot: Probot; records: LogRecord[] }> {
+async function createApp(): Promise<{
+  probot: Probot;
+  records: LogRecord[];
+  idle: () => Promise<void>;
+}> {
   const records: LogRecord[] = [];
   const log = pino({ level: "info" }, { write: (line: string) => records.push(JSON.parse(line)) });
   const probot = new Probot({
@@ -55,8 +61,20 @@ async function createApp(): Promise<{ probot: Probot; records: LogRecord[] }> {
       throttle: { enabled: false },
     })),
   });
-  await probot.load(createFerryApp({ operator: await singleTenantConfig({}) }));
-  return { probot, records };
+  let idle = async () => {};
+  await probot.load(
+    createFerryApp({
+      operator: await singleTenantConfig({}),
+      startup: false,
+      onReady: (sync, images) => {
+        idle = async () => {
+          await sync.idle();
+          await images.idle();
+        };
+      },
+    }),
+  );
+  return { probot, records, idle: () => idle() };
 }
 
 beforeAll(() => {
@@ -81,9 +99,10 @@ describe("Ferry app", () => {
       .reply(404)
       .get("/repos/Codertocat/.github/contents/.github%2Fferry.yml")
       .reply(404);
-    const { probot, records } = await createApp();
+    const { probot, records, idle } = await createApp();
 
     await probot.receive(delivery("push-1", "push", payload));
+    await idle();
     expect(github.isDone()).toBe(true);
 
     const line = records.find((r) => r.event === "push");
@@ -97,7 +116,7 @@ describe("Ferry app", () => {
     expect(line?.id).toBe("push-1");
   });
 
-  it("logs a published registry_package: package name, version and tag", async () => {
+  it("announces a published container tag and brings the package repository's image updates up to date", async () => {
     // @octokit/webhooks-examples has no registry_package example; apps receive the `package`
     // payload's shape keyed as `registry_package`. Shaped like a ghcr.io container push.
     const { package: pkg, ...rest } = example("package", (p) => p.action === "published");
@@ -106,34 +125,53 @@ describe("Ferry app", () => {
       package_type: string;
       package_version: Record<string, unknown>;
     };
-    registryPackage.package_type = "CONTAINER";
-    registryPackage.package_version.container_metadata = { tag: { name: "1.4.2", digest: "sha256:abc" } };
-    const payload = { ...rest, registry_package: registryPackage };
-    const { probot, records } = await createApp();
+    // As ghcr.io sends it: the owner as namespace, the image name, and its package_url.
+    Object.assign(registryPackage, {
+      name: "hello-world",
+      namespace: "Codertocat",
+      package_type: "CONTAINER",
+    });
+    registryPackage.package_version.package_url = "ghcr.io/codertocat/hello-world:1.4.2";
+    registryPackage.package_version.container_metadata = { tag: { name: "1.4.2", digest: DIGEST } };
+    // Deliveries to an app carry its installation (the example, from a repository webhook, has none).
+    const installation = 42;
+    const payload = { ...rest, installation: { id: installation }, registry_package: registryPackage };
+    // The package's repository has no .github/ferry.yml: nothing to update, and no tarball fetched.
+    const github = nock("https://api.github.com")
+      .post(`/app/installations/${installation}/access_tokens`)
+      .reply(201, { token: "test-token", permissions: {} })
+      .get("/repos/Codertocat/hello-world-npm/contents/.github%2Fferry.yml")
+      .reply(404)
+      .get("/repos/Codertocat/.github/contents/.github%2Fferry.yml")
+      .reply(404);
+    const { probot, records, idle } = await createApp();
 
     await probot.receive(delivery("package-1", "registry_package", payload));
+    await idle();
 
-    const line = records.find((r) => r.event === "registry_package");
-    expect(line).toMatchObject({
+    expect(github.isDone()).toBe(true);
+    expect(records.find((r) => r.event === "registry_package")).toMatchObject({
       level: 30,
-      action: "published",
-      package: "hello-world-npm",
-      version: "1.0.0",
+      image: "ghcr.io/codertocat/hello-world",
       tag: "1.4.2",
-      msg: "registry_package published: hello-world-npm:1.4.2 (1.0.0)",
+      digest: DIGEST,
+      msg: "registry_package: ghcr.io/codertocat/hello-world:1.4.2 published",
     });
   });
 
-  it("logs an untagged registry_package without a tag", async () => {
+  it("ignores an untagged registry_package (a per-platform manifest), saying why", async () => {
     const { package: pkg, ...rest } = example("package", (p) => p.action === "published");
-    const { probot, records } = await createApp();
+    const registryPackage = pkg as { package_type: string; package_version: Record<string, unknown> };
+    registryPackage.package_type = "CONTAINER";
+    registryPackage.package_version.container_metadata = { tag: { name: "", digest: DIGEST } };
+    const { probot, records, idle } = await createApp();
 
-    await probot.receive(delivery("package-2", "registry_package", { ...rest, registry_package: pkg }));
+    await probot.receive(
+      delivery("package-2", "registry_package", { ...rest, registry_package: registryPackage }),
+    );
+    await idle();
 
-    expect(records.find((r) => r.event === "registry_package")).toMatchObject({
-      package: "hello-world-npm",
-      tag: null,
-      msg: "registry_package published: hello-world-npm (1.0.0)",
-    });
+    const line = records.find((r) => r.event === "registry_package");
+    expect(line?.msg).toMatch(/^registry_package ignored: .*untagged|^registry_package ignored: .*tag/);
   });
 });

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { createProgram, main, plannedCommands } from "../../src/cli/main.js";
+import { createProgram, main } from "../../src/cli/main.js";
 import { root } from "../support/build.js";
 
 const { version } = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as { version: string };
@@ -39,22 +39,21 @@ async function runBinary(...args: string[]): Promise<{ code: number; out: string
 }
 
 describe("ferry command line (in process)", () => {
-  it("registers build, diff, apply, health and sops", () => {
+  it("registers build, diff, apply, health, sops and images", () => {
     const program = createProgram({ version: "9.9.9" });
     expect(program.name()).toBe("ferry");
     expect(
       program.commands.filter((c) => !(c as unknown as { _hidden: boolean })._hidden).map((c) => c.name()),
-    ).toEqual(["build", "diff", "apply", "health", "sops"]);
+    ).toEqual(["build", "diff", "apply", "health", "sops", "images"]);
   });
 
-  it("--help lists the commands, and the planned ones as coming soon", async () => {
+  it("--help lists the commands", async () => {
     const { code, out } = await runInProcess("--help");
     expect(code).toBe(0);
     expect(out).toMatch(/^Usage: ferry \[options\] \[command\]/);
-    for (const name of ["build", "diff", "apply", "health", "sops"])
+    for (const name of ["build", "diff", "apply", "health", "sops", "images"])
       expect(out).toMatch(new RegExp(`^  ${name} `, "m"));
-    expect(out).toContain("Coming soon, not available yet:");
-    for (const [name] of plannedCommands) expect(out).toMatch(new RegExp(`^  ${name} `, "m"));
+    expect(out).not.toContain("Coming soon");
   });
 
   it("--version prints the package version", async () => {
@@ -68,7 +67,6 @@ describe("ferry command line (in process)", () => {
   });
 
   it.each([
-    ["images", "error: 'images' is coming soon and not available yet (see ferry --help)\n"],
     ["deploy", "error: unknown command 'deploy'\n(Did you mean apply?)\n"],
     ["--bogus", "error: unknown option '--bogus'\n"],
   ])("`ferry %s` fails with a clear message", async (arg, message) => {

@@ -50,6 +50,8 @@ function operatorProblems(text: string): ConfigProblem[] {
 }
 
 const defaultImages = {
+  enabled: false,
+  allowed: true,
   pullRequests: { branch: "ferry/images/{automation}", groupBy: "automation", labels: [] },
 };
 
@@ -87,6 +89,8 @@ describe(".github/ferry.yml", () => {
       ],
       comments: "failures",
       images: {
+        enabled: true,
+        allowed: true,
         pullRequests: { branch: "ferry/images/{automation}", groupBy: "policy", labels: ["dependencies"] },
       },
     });

@@ -40,7 +40,7 @@ describe("interval runs", () => {
       .reply(200, { id: 31, html_url: checkRunUrl(31) });
     tarballDownload(github, HEAD, archive);
     await deliver(app.probot, "delivery-drift", "push", pushPayload(HEAD));
-    await app.service.queue.idle();
+    await app.service.idle();
     expect(nock.pendingMocks()).toEqual([]);
     app.service.stop(); // the push started the repository's interval timers; this test drives runs itself
 
@@ -61,7 +61,7 @@ describe("interval runs", () => {
       .reply(201, { id: 32, html_url: checkRunUrl(32) });
     tarballDownload(github, HEAD, archive);
     await app.service.drift(octokit, repository, spec.config.sync[0], "failures", "master");
-    await app.service.queue.idle();
+    await app.service.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
     expect(app.server.get("v1", "ConfigMap", "hello", "hello-settings")?.data).toEqual({ greeting: "hello" });
@@ -80,7 +80,7 @@ describe("interval runs", () => {
       .reply(200, { name: "master", commit: { sha: HEAD } });
     tarballDownload(github, HEAD, archive);
     await app.service.drift(octokit, repository, spec.config.sync[0], "failures", "master");
-    await app.service.queue.idle();
+    await app.service.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
     expect(github.unmatched).toEqual([]);

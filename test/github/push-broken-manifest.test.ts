@@ -41,7 +41,7 @@ describe("a push of a broken manifest", () => {
     const before = app.server.requests.length;
 
     await deliver(app.probot, "delivery-broken", "push", pushPayload(SHA));
-    await app.service.queue.idle();
+    await app.service.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
 
@@ -112,7 +112,7 @@ describe("a push of a broken manifest", () => {
 
     // The same commit pushed again (a new delivery): the report replaces the first one.
     await deliver(app.probot, "delivery-broken-again", "push", pushPayload(SHA));
-    await app.service.queue.idle();
+    await app.service.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
     expect(github.unmatched).toEqual([]);

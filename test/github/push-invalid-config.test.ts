@@ -31,7 +31,7 @@ describe("a push with an invalid .github/ferry.yml", () => {
     const before = app.server.requests.length;
 
     await deliver(app.probot, "delivery-invalid-config", "push", pushPayload(sha("c")));
-    await app.service.queue.idle();
+    await app.service.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
     expect(github.unmatched).toEqual([]);

@@ -39,7 +39,7 @@ describe("a push from a repository the operator does not allow", () => {
     const before = app.server.requests.length;
 
     await deliver(app.probot, "delivery-not-allowed", "push", pushPayload(SHA));
-    await app.service.queue.idle();
+    await app.service.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
     // No tarball download, no comment, nothing else asked of GitHub.

@@ -141,7 +141,7 @@ describe("two replicas syncing one cluster at once", () => {
       ),
     );
     letGo();
-    await Promise.all(replicas.map((r) => r.service.queue.idle()));
+    await Promise.all(replicas.map((r) => r.service.idle()));
     slowWrites();
 
     expect(nock.pendingMocks()).toEqual([]);

@@ -53,7 +53,7 @@ describe("three pushes in quick succession", () => {
     await deliver(app.probot, "delivery-2", "push", pushPayload(SECOND));
     await deliver(app.probot, "delivery-3", "push", pushPayload(THIRD));
     letFirstRunGo();
-    await app.service.queue.idle();
+    await app.service.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
     expect(github.unmatched).toEqual([]);
@@ -96,7 +96,7 @@ describe("three pushes in quick succession", () => {
     const callsBefore = github.calls.length;
     const requestsBefore = app.server.requests.length;
     await deliver(app.probot, "delivery-3", "push", pushPayload(THIRD));
-    await app.service.queue.idle();
+    await app.service.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
     expect(github.unmatched).toEqual([]);

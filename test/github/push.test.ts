@@ -32,7 +32,7 @@ describe("a push to a repository with a sync target", () => {
     tarballDownload(github, SHA, await tarball("app-repo", SHA));
 
     await deliver(app.probot, "delivery-1", "push", pushPayload(SHA));
-    await app.service.queue.idle();
+    await app.service.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
     expect(github.unmatched).toEqual([]);

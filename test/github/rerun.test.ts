@@ -68,7 +68,7 @@ describe("re-running a target", () => {
     tarballDownload(github, commit, await tarball("app-repo", commit));
 
     await deliver(app.probot, "rerun-1", "check_run", checkRunEvent("rerequested", commit));
-    await app.service.queue.idle();
+    await app.service.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
     const [created, completed] = checkRunCalls(github.calls);
@@ -103,7 +103,7 @@ describe("re-running a target", () => {
     const before = app.server.requests.length;
 
     await deliver(app.probot, "rerun-2", "check_run", checkRunEvent("requested_action", commit));
-    await app.service.queue.idle();
+    await app.service.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
     expect(github.unmatched).toEqual([]);

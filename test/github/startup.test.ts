@@ -115,7 +115,7 @@ describe("the start-up run", () => {
     await vi.waitFor(() =>
       expect(logs.map((l) => l.msg)).toContain("start-up run: 1 targets in 2 repositories"),
     );
-    await app.service.queue.idle();
+    await app.service.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
     expect(github.unmatched).toEqual([]);
@@ -162,7 +162,7 @@ describe("the start-up run", () => {
     tarballDownload(github, HEAD, await tarball("app-repo", HEAD));
 
     await deliver(app.probot, "delivery-added", "installation_repositories", payload);
-    await app.service.queue.idle();
+    await app.service.idle();
 
     expect(nock.pendingMocks()).toEqual([]);
     expect(github.unmatched).toEqual([]);

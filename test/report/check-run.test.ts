@@ -56,6 +56,7 @@ function unit(fields: Partial<UnitResult> & { phases?: Phase[] }): UnitResult {
     timings: phases.map((phase) => ({ phase, ms: 10 })),
     problems: [],
     notSupported: [],
+    consumed: [],
     durationMs: 1_234,
     ...rest,
   };

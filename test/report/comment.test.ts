@@ -20,6 +20,7 @@ function unit(fields: Partial<UnitResult>): UnitResult {
     timings: [{ phase: "apply", ms: 5 }],
     problems: [],
     notSupported: [],
+    consumed: [],
     durationMs: 800,
     ...fields,
   };

@@ -16,7 +16,9 @@ import { Probot, ProbotOctokit } from "probot";
 import { create as createTar } from "tar";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { type OperatorConfig, parseOperatorConfig } from "../../src/github/config/operator.js";
+import type { ImageUpdateService } from "../../src/github/image-updates.js";
 import type { SyncService } from "../../src/github/sync.js";
+import type { TagLister } from "../../src/images/registry/index.js";
 import { createFerryApp } from "../../src/index.js";
 import { KubeApiServer } from "../kube-api-server/server.js";
 import { fixtures } from "./fleet.js";
@@ -62,10 +64,15 @@ const HELLO_WORLD: Repo = { owner: OWNER, repo: REPO };
  * folder named `<owner>-<repo>-<sha7>`, gzipped.
  */
 export async function tarball(fixture: string, commit: string, repository = HELLO_WORLD): Promise<Buffer> {
+  return tarballOf(join(fixtures, "github", fixture), commit, repository);
+}
+
+/** The folder `source` as GitHub's tarball endpoint serves a repository at `commit`. */
+export async function tarballOf(source: string, commit: string, repository = HELLO_WORLD): Promise<Buffer> {
   const dir = await mkdtemp(join(tmpdir(), "ferry-tarball-"));
   try {
     const top = `${repository.owner}-${repository.repo}-${commit.slice(0, 7)}`;
-    await cp(join(fixtures, "github", fixture), join(dir, top), { recursive: true });
+    await cp(source, join(dir, top), { recursive: true });
     const file = join(dir, "repo.tar.gz");
     await createTar({ gzip: true, cwd: dir, file }, [top]);
     return await readFile(file);
@@ -86,7 +93,7 @@ export function operatorConfig(text: string): OperatorConfig {
   return parsed.config;
 }
 
-/** A Probot with Ferry loaded: the app and its sync service (tests wait on `service.queue.idle()`). */
+/** A Probot with Ferry loaded: the app and its sync service (tests wait on `service.idle()`). */
 export async function ferryApp(options: {
   operator: OperatorConfig;
   cacheDir: string;
@@ -94,7 +101,9 @@ export async function ferryApp(options: {
   logs?: Record<string, unknown>[];
   /** Run the start-up run on load (default: no, tests drive it themselves). */
   startup?: boolean;
-}): Promise<{ probot: Probot; service: SyncService }> {
+  /** Lists registry tags instead of the OCI client (a registry served by the test). */
+  registry?: TagLister;
+}): Promise<{ probot: Probot; service: SyncService; images: ImageUpdateService }> {
   const { logs, ...settings } = options;
   const probot = new Probot({
     appId: 123,
@@ -112,9 +121,19 @@ export async function ferryApp(options: {
     })),
   });
   let service: SyncService | undefined;
-  await probot.load(createFerryApp({ startup: false, ...settings, onReady: (s) => (service = s) }));
-  if (!service) throw new Error("Ferry did not hand over its sync service");
-  return { probot, service };
+  let images: ImageUpdateService | undefined;
+  await probot.load(
+    createFerryApp({
+      startup: false,
+      ...settings,
+      onReady: (s, i) => {
+        service = s;
+        images = i;
+      },
+    }),
+  );
+  if (!service || !images) throw new Error("Ferry did not hand over its services");
+  return { probot, service, images };
 }
 
 /** Delivers a webhook as GitHub would, with its delivery id. */

@@ -39,7 +39,17 @@ export interface ImagePullRequests {
 export interface RepositoryConfig {
   sync: SyncTarget[];
   comments: CommentPolicy;
-  images: { pullRequests: ImagePullRequests };
+  images: {
+    /**
+     * Whether image updates run without ImageUpdateAutomation objects (for the synced paths); true
+     * when the file has an `images` section. Automation objects turn updates on by themselves, and
+     * `enabled: false` turns every update off.
+     */
+    enabled: boolean;
+    /** False only with `images.enabled: false`. */
+    allowed: boolean;
+    pullRequests: ImagePullRequests;
+  };
 }
 
 const quoted = (value: unknown) => (typeof value === "string" ? JSON.stringify(value) : String(value));
@@ -120,6 +130,10 @@ const branchTemplate = text("a branch name template, such as ferry/images/{autom
 
 const images = z
   .strictObject({
+    enabled: z.boolean().optional().meta({
+      description:
+        "Image update pull requests: on when this section is present (for the synced paths' policies, or per ImageUpdateAutomation); false turns them off, automations included.",
+    }),
     pullRequests: z
       .strictObject({
         branch: branchTemplate.default("ferry/images/{automation}").meta({
@@ -137,8 +151,7 @@ const images = z
       .prefault({})
       .meta({ description: "How image update pull requests are made." }),
   })
-  .prefault({})
-  .meta({ description: "Image update automation (read and validated; not acted on yet)." });
+  .meta({ description: "Image update pull requests for the repository's ImagePolicies." });
 
 export const repositoryConfigSchema = z
   .strictObject({
@@ -150,9 +163,19 @@ export const repositoryConfigSchema = z
     comments: z.enum(["failures", "always", "never"]).default("failures").meta({
       description: "When Ferry comments on a pushed commit: failures, always, never. Default: failures.",
     }),
-    images,
+    images: images.optional(),
   })
-  .transform(({ _extends, ...config }): RepositoryConfig => config)
+  .transform(({ _extends, images: section, ...config }): RepositoryConfig => {
+    const { enabled, pullRequests } = section ?? images.parse({});
+    return {
+      ...config,
+      images: {
+        enabled: section !== undefined && enabled !== false,
+        allowed: enabled !== false,
+        pullRequests,
+      },
+    };
+  })
   .meta({ description: "Ferry's repository configuration (.github/ferry.yml)." });
 
 /** `.github/ferry.yml` from its text; every problem quotes the key and its line. */

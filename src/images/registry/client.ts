@@ -1,0 +1,266 @@
+/**
+ * Listing an image's tags with the OCI distribution API (`GET /v2/<name>/tags/list`), which
+ * ghcr.io, Docker Hub and every registry following the spec answer. Pages are followed through
+ * `Link: <…>; rel="next"` up to a limit. Authentication follows the registry's challenge: a
+ * `Bearer` one sends Ferry to the token service (anonymously, or with the login the caller's
+ * lookup has for the registry), a `Basic` one gets the login itself. Tokens are kept per registry
+ * and repository in the client until they expire, so keep one client for many listings.
+ */
+import type { Dispatcher } from "undici";
+import { z } from "zod";
+import { parseChallenges } from "./challenge.js";
+import { basicAuthorization, type CredentialLookup, type RegistryLogin, secretsOf } from "./credentials.js";
+import { registryOrigin } from "./endpoint.js";
+import type { RegistryError } from "./errors.js";
+import { type HttpAnswer, HttpFailure, type HttpOptions, httpGet } from "./http.js";
+import { nextPageUrl } from "./link.js";
+import { describeAnswer, type ListingContext, listingError } from "./messages.js";
+import { type ImageReference, parseImageReference } from "./reference.js";
+import { fetchToken, TokenCache } from "./token.js";
+
+/** What the image automation needs of a registry; one implementation per API (this file's: OCI). */
+export interface TagLister {
+  /** Every tag of the image's repository, in the registry's order; a tag or digest in it is ignored. */
+  listTags(image: string | ImageReference): Promise<string[]>;
+}
+
+export interface RegistryClientOptions {
+  /** The login for a registry, by its canonical name; anonymous when absent or undefined. */
+  credentials?: CredentialLookup;
+  /** Registries spoken to over plain HTTP (`registry.local:5000`, or a host for all its ports); loopback hosts always are. */
+  insecureRegistries?: readonly string[];
+  /** undici dispatcher for every request (tests point it at a local server); undici's global one by default. */
+  dispatcher?: Dispatcher;
+  /** Per request, headers and body; default 30 seconds. */
+  timeoutMs?: number;
+  /** Pages followed at most per listing; default 1000. */
+  maxPages?: number;
+  /** Tags read at most per listing; default 100 000. */
+  maxTags?: number;
+  /** The clock tokens expire by (ms since the epoch); default Date.now. */
+  now?: () => number;
+}
+
+export interface ListTagsOptions {
+  /** Asked of the registry as `?n=` on the first page; the registry's own default when absent. */
+  pageSize?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_PAGES = 1000;
+const DEFAULT_MAX_TAGS = 100_000;
+/** A tag list page is small; this only stops a runaway answer. */
+const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
+const tagList = z.looseObject({ tags: z.array(z.string()).nullish() });
+
+interface Listing extends ListingContext {
+  ref: ImageReference;
+  scope: string;
+  login: RegistryLogin | undefined;
+}
+
+export class RegistryClient implements TagLister {
+  private readonly tokens: TokenCache;
+  /** Registries that answered with a Basic challenge: the login goes with the first request. */
+  private readonly basicRegistries = new Set<string>();
+  private readonly http: HttpOptions;
+  private readonly insecure: readonly string[];
+
+  constructor(private readonly options: RegistryClientOptions = {}) {
+    this.tokens = new TokenCache(options.now ?? Date.now);
+    this.insecure = options.insecureRegistries ?? [];
+    this.http = {
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxBytes: MAX_ANSWER_BYTES,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    };
+  }
+
+  /**
+   * Every tag of the image's repository. Throws ImageReferenceError for a malformed image and
+   * RegistryError when the registry refuses, does not answer, or has more than the limit.
+   */
+  async listTags(image: string | ImageReference, options: ListTagsOptions = {}): Promise<string[]> {
+    const ref = typeof image === "string" ? parseImageReference(image) : image;
+    const listing: Listing = {
+      ref,
+      image: ref.name,
+      registry: ref.registry,
+      scope: `repository:${ref.repository}:pull`,
+      login: await this.options.credentials?.(ref.registry),
+    };
+    const maxPages = this.options.maxPages ?? DEFAULT_MAX_PAGES;
+    const maxTags = this.options.maxTags ?? DEFAULT_MAX_TAGS;
+
+    let url = new URL(`/v2/${ref.repository}/tags/list`, registryOrigin(ref.host, this.insecure));
+    if (options.pageSize !== undefined) url.searchParams.set("n", String(options.pageSize));
+    const visited = new Set([url.href]);
+    const tags: string[] = [];
+    for (let page = 1; ; page++) {
+      const answer = await this.get(url, listing);
+      if (answer.status !== 200) throw this.statusError(answer, listing);
+      tags.push(...this.readTags(answer, listing));
+      if (tags.length > maxTags) {
+        throw listingError(
+          listing,
+          `stopped: the repository has more than ${maxTags} tags, the most Ferry reads in one listing — delete old tags from it`,
+          "too-many-tags",
+        );
+      }
+      const next = this.nextPage(answer, url, listing);
+      if (!next) return tags;
+      if (visited.has(next.href)) {
+        throw listingError(
+          listing,
+          `failed: ${ref.registry} sent a next page it had sent before`,
+          "bad-response",
+          200,
+        );
+      }
+      if (page >= maxPages) {
+        throw listingError(
+          listing,
+          `stopped: the tag list has more than ${maxPages} pages, the most Ferry follows in one listing — delete old tags from the repository`,
+          "too-many-tags",
+        );
+      }
+      visited.add(next.href);
+      url = next;
+    }
+  }
+
+  /**
+   * One GET with the credentials known to work for the registry; after a 401, once more with
+   * what its challenge asks for. Any other answer is returned as it is.
+   */
+  private async get(url: URL, listing: Listing): Promise<HttpAnswer> {
+    const { ref, scope, login } = listing;
+    const token = this.tokens.get(ref.host, scope);
+    const first = token
+      ? `Bearer ${token}`
+      : login && this.basicRegistries.has(ref.registry)
+        ? basicAuthorization(login)
+        : undefined;
+    const answer = await this.send(url, first, listing);
+    if (answer.status !== 401) return answer;
+
+    const challenges = parseChallenges(answer.headers["www-authenticate"]);
+    const bearer = challenges.find((c) => c.scheme === "bearer" && c.params.realm);
+    if (bearer) {
+      const fresh = await fetchToken(
+        { challenge: bearer, scope, login, insecureRegistries: this.insecure, http: this.http },
+        listing,
+      );
+      this.tokens.set(ref.host, scope, fresh.token, fresh.expiresInSeconds);
+      return this.send(url, `Bearer ${fresh.token}`, listing);
+    }
+    if (login && challenges.some((c) => c.scheme === "basic") && !first?.startsWith("Basic ")) {
+      this.basicRegistries.add(ref.registry);
+      return this.send(url, basicAuthorization(login), listing);
+    }
+    return answer;
+  }
+
+  private async send(url: URL, authorization: string | undefined, listing: Listing): Promise<HttpAnswer> {
+    const headers: Record<string, string> = { accept: "application/json", "user-agent": "ferry" };
+    if (authorization) headers.authorization = authorization;
+    try {
+      return await httpGet(url, headers, this.http);
+    } catch (error) {
+      if (!(error instanceof HttpFailure)) throw error;
+      const detail =
+        error.kind === "unreachable"
+          ? `cannot reach ${listing.registry} (${url.origin}): ${error.message}`
+          : `${listing.registry} sent ${error.message}`;
+      const reason = error.kind === "too-large" ? "bad-response" : error.kind;
+      throw listingError(listing, `failed: ${detail}`, reason, undefined, error);
+    }
+  }
+
+  private statusError(answer: HttpAnswer, listing: Listing): RegistryError {
+    const { registry } = listing;
+    const said = describeAnswer(answer, this.secrets(listing));
+    switch (answer.status) {
+      case 401:
+      case 403:
+        return listingError(
+          listing,
+          listing.login
+            ? `refused (${said}) with the credentials Ferry has for ${registry} — check that they are current and may read this repository`
+            : `refused (${said}) — give Ferry credentials for ${registry} in the operator file`,
+          "unauthorized",
+          answer.status,
+        );
+      case 404:
+        return listingError(
+          listing,
+          `failed: no such repository at ${registry} (${said}) — check the image name`,
+          "not-found",
+          404,
+        );
+      case 429:
+      case 500:
+      case 502:
+      case 503:
+      case 504:
+        return listingError(
+          listing,
+          `failed: ${registry} answered ${said} — try again later`,
+          "unavailable",
+          answer.status,
+        );
+      default:
+        return listingError(listing, `failed: ${registry} answered ${said}`, "bad-response", answer.status);
+    }
+  }
+
+  private readTags(answer: HttpAnswer, listing: Listing): string[] {
+    let body: unknown;
+    try {
+      body = JSON.parse(answer.body);
+    } catch {
+      body = undefined;
+    }
+    const parsed = tagList.safeParse(body);
+    if (!parsed.success) {
+      throw listingError(
+        listing,
+        `failed: ${listing.registry} answered with something other than a tag list ({"name": …, "tags": [...]})`,
+        "bad-response",
+        answer.status,
+      );
+    }
+    return parsed.data.tags ?? [];
+  }
+
+  /** The next page, on the same origin (the request's credentials go with it). */
+  private nextPage(answer: HttpAnswer, url: URL, listing: Listing): URL | undefined {
+    let next: URL | undefined;
+    try {
+      next = nextPageUrl(answer.headers.link, url);
+    } catch (error) {
+      throw listingError(
+        listing,
+        `failed: ${listing.registry} sent a Link header without a valid URL`,
+        "bad-response",
+        200,
+        error,
+      );
+    }
+    if (next && next.origin !== url.origin) {
+      throw listingError(
+        listing,
+        `failed: ${listing.registry} sent the next page on another host (${next.origin}); Ferry follows pages on ${url.origin} only`,
+        "bad-response",
+        200,
+      );
+    }
+    return next;
+  }
+
+  private secrets(listing: Listing): string[] {
+    const token = this.tokens.get(listing.ref.host, listing.scope);
+    return [...secretsOf(listing.login), ...(token ? [token] : [])];
+  }
+}

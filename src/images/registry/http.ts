@@ -1,0 +1,79 @@
+/**
+ * One GET with undici's `request`, the body read to the end (or destroyed) before returning, under
+ * a size limit and a timeout. Not the global fetch: Node 22's crashes the process on paused
+ * bodies (nodejs/undici#5360).
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import { type Dispatcher, request } from "undici";
+
+export interface HttpOptions {
+  /** undici dispatcher (an Agent, a MockAgent in tests); undici's global one when absent. */
+  dispatcher?: Dispatcher;
+  /** For the whole exchange, headers and body. */
+  timeoutMs: number;
+  /** Bodies above this are refused. */
+  maxBytes: number;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** No usable answer. The message carries no request header, so no credential. */
+export class HttpFailure extends Error {
+  constructor(
+    readonly kind: "timeout" | "unreachable" | "too-large",
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export async function httpGet(
+  url: URL,
+  headers: Record<string, string>,
+  options: HttpOptions,
+): Promise<HttpAnswer> {
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  try {
+    const response = await request(url, {
+      method: "GET",
+      headers,
+      signal,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      size += chunk.length;
+      if (size > options.maxBytes) {
+        response.body.destroy();
+        throw new HttpFailure("too-large", `an answer larger than ${options.maxBytes} bytes`);
+      }
+      chunks.push(chunk);
+    }
+    return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString() };
+  } catch (error) {
+    if (error instanceof HttpFailure) throw error;
+    if (signal.aborted) {
+      throw new HttpFailure("timeout", `no answer within ${formatDuration(options.timeoutMs)}`, {
+        cause: error,
+      });
+    }
+    throw new HttpFailure("unreachable", describe(error), { cause: error });
+  }
+}
+
+function formatDuration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** The reason without a stack: `connect ECONNREFUSED 127.0.0.1:5000`. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return error.message || (typeof code === "string" ? code : "connection failed");
+}

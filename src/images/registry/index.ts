@@ -1,0 +1,11 @@
+export {
+  type ListTagsOptions,
+  RegistryClient,
+  type RegistryClientOptions,
+  type TagLister,
+} from "./client.js";
+export type { CredentialLookup, RegistryLogin } from "./credentials.js";
+export { dockerConfigLogins } from "./docker-config.js";
+export { DockerConfigError, ImageReferenceError, RegistryError, type RegistryErrorReason } from "./errors.js";
+export { type PublishedImage, parsePackageEvent } from "./event.js";
+export { canonicalRegistry, type ImageReference, parseImageReference } from "./reference.js";

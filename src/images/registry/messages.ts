@@ -1,0 +1,64 @@
+/**
+ * The wording of listing errors: each starts with `listing tags of <image>` and, where there is
+ * one, ends with what to fix. What a registry says about an error is quoted from its body, with
+ * any secret the request carried taken out.
+ */
+import { z } from "zod";
+import { RegistryError, type RegistryErrorReason } from "./errors.js";
+import type { HttpAnswer } from "./http.js";
+
+/** The listing a message is about. */
+export interface ListingContext {
+  /** `ghcr.io/acme/app` */
+  image: string;
+  /** `ghcr.io` */
+  registry: string;
+}
+
+const MAX_QUOTE = 300;
+
+/** The distribution spec's error body: `{"errors":[{"code":"DENIED","message":"…"}]}`. */
+const errorBody = z.looseObject({
+  errors: z.array(z.looseObject({ code: z.string().optional(), message: z.string().optional() })),
+});
+
+export function listingError(
+  context: ListingContext,
+  detail: string,
+  reason: RegistryErrorReason,
+  status?: number,
+  cause?: unknown,
+): RegistryError {
+  return new RegistryError(
+    `listing tags of ${context.image} ${detail}`,
+    reason,
+    context.image,
+    status,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/** `HTTP 403: DENIED: requested access to the resource is denied`, or `HTTP 403` alone. */
+export function describeAnswer(answer: HttpAnswer, secrets: readonly string[]): string {
+  const said = registrySays(answer.body);
+  if (!said) return `HTTP ${answer.status}`;
+  const clean = secrets.reduce(
+    (text, secret) => (secret ? text.replaceAll(secret, "[redacted]") : text),
+    said,
+  );
+  return `HTTP ${answer.status}: ${clean.length > MAX_QUOTE ? `${clean.slice(0, MAX_QUOTE)}…` : clean}`;
+}
+
+function registrySays(body: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const errors = errorBody.safeParse(parsed).data?.errors ?? [];
+  const lines = errors
+    .map((error) => [error.code, error.message].filter(Boolean).join(": "))
+    .filter((line) => line !== "");
+  return lines.length > 0 ? lines.join("; ") : undefined;
+}
