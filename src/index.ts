@@ -127,28 +127,30 @@ async function ferry(
     );
     if (deleted || !ref.startsWith("refs/heads/")) return;
     const github = context.octokit as unknown as InstallationGitHub;
-    const parsed = await readRepositoryConfig(github, context.repo());
-    if (!parsed.ok) {
-      await reportInvalidConfig(github, context.repo(), after, parsed.problems);
-      return;
-    }
-    const installation = context.payload.installation?.id;
-    if (installation !== undefined) {
-      // Interval runs act outside a webhook: they authenticate as the installation themselves.
-      const auth = async () => (await app.auth(installation)) as unknown as GitHub;
-      sync.watch(auth, context.repo(), parsed.config, repository.default_branch ?? "main");
-    }
-    await sync.push(
-      github,
-      context.repo(),
-      {
-        branch: ref.slice("refs/heads/".length),
-        defaultBranch: repository.default_branch ?? "main",
-        sha: after,
-        deliveryId: context.id,
-      },
-      parsed.config,
-    );
+    sync.accept(context.repo(), context.id, async () => {
+      const parsed = await readRepositoryConfig(github, context.repo());
+      if (!parsed.ok) {
+        await reportInvalidConfig(github, context.repo(), after, parsed.problems);
+        return;
+      }
+      const installation = context.payload.installation?.id;
+      if (installation !== undefined) {
+        // Interval runs act outside a webhook: they authenticate as the installation themselves.
+        const auth = async () => (await app.auth(installation)) as unknown as GitHub;
+        sync.watch(auth, context.repo(), parsed.config, repository.default_branch ?? "main");
+      }
+      await sync.push(
+        github,
+        context.repo(),
+        {
+          branch: ref.slice("refs/heads/".length),
+          defaultBranch: repository.default_branch ?? "main",
+          sha: after,
+          deliveryId: context.id,
+        },
+        parsed.config,
+      );
+    });
   });
 
   app.on(["check_run.rerequested", "check_run.requested_action"], async (context) => {

@@ -6,6 +6,7 @@
  * group whose changes the base branch already has closes its now-pointless pull request.
  */
 import { readFile } from "node:fs/promises";
+import { posix } from "node:path";
 import { parseDuration } from "../build/duration.js";
 import { Workspace } from "../build/workspace.js";
 import type { ImageRepository } from "../images/kinds.js";
@@ -193,7 +194,13 @@ export class ImageUpdateService {
                   namespace: group.automation.metadata.namespace ?? "default",
                 }
               : { name: group.name, namespace: "" },
-            changes: files.flatMap((f) => f.changes),
+            // Flux names the files of `.Changed.FileChanges` relative to the automation's update path.
+            changes: files.flatMap((f) =>
+              f.changes.map((c) => ({
+                ...c,
+                file: posix.relative(posix.normalize(group.paths[0] ?? "."), c.file),
+              })),
+            ),
             values: commit?.messageTemplateValues ?? {},
           });
         } catch (error) {

@@ -43,7 +43,11 @@ function opensNode(text: string, start: number, comments: ReadonlySet<number>): 
 /** A `- ` item whose content is a collection: another `- `, or a `key:`. */
 const NESTING_ITEM = /^[ \t]*-[ \t]+(?:-(?:[ \t]|$)|[^#"'\s][^#]*?:(?:[ \t]|$)|["'][^#]*?["']:(?:[ \t]|$))/;
 
-const indentation = (text: string, start: number) => /^[ \t]*/.exec(text.slice(start))?.[0].length ?? 0;
+function indentation(text: string, start: number): number {
+  let at = start;
+  while (text[at] === " " || text[at] === "\t") at++;
+  return at - start;
+}
 
 /**
  * go-yaml's head comment of a scalar that begins its line (after indentation, one `- ` and its anchor

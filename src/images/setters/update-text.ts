@@ -72,9 +72,12 @@ export function updateText(path: string, text: string, policies: Policies): Text
     }
   }
 
-  let updated = text;
-  for (const edit of edits.reverse()) {
-    updated = updated.slice(0, edit.start) + edit.text + updated.slice(edit.end);
+  const parts: string[] = [];
+  let from = 0;
+  for (const edit of edits) {
+    parts.push(text.slice(from, edit.start), edit.text);
+    from = edit.end;
   }
-  return { text: updated, changes };
+  parts.push(text.slice(from));
+  return { text: parts.join(""), changes };
 }

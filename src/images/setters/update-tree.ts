@@ -1,6 +1,6 @@
 import type { Dirent } from "node:fs";
 import { readdir, readFile, realpath, stat, writeFile } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { compareStrings } from "../../model/object.js";
 import type { Problem } from "../../model/result.js";
 import { MARKER_TOKEN } from "./setter.js";
@@ -86,7 +86,7 @@ export async function updateTree(root: string, updatePath: string, policies: Pol
   };
 
   if ((await stat(start)).isDirectory()) await visitDir(start);
-  else if (isCandidate(start.slice(start.lastIndexOf(sep) + 1))) await visitFile(start);
+  else if (isCandidate(basename(start))) await visitFile(start);
   return { files, problems };
 }
 

@@ -46,7 +46,11 @@ const cases: Array<[string, string[], string | undefined]> = [
   ["a head comment below a leading blank line", ["", "# c", "- IMG"], "# c"],
   ["a head comment below the document's comment", ["# doc", "", "# c", "- IMG"], "# c"],
   ["a head comment on the dash line, a blank line above the value", ["- # c", "", "  IMG"], "# c"],
-  ["a head comment below a deeper sibling", ["list:", "  - name: x", "    tag: 1", "  # c", "  - IMG"], "# c"],
+  [
+    "a head comment below a deeper sibling",
+    ["list:", "  - name: x", "    tag: 1", "  # c", "  - IMG"],
+    "# c",
+  ],
   ["a sibling's foot comment", ["- x", "# c", "", "- IMG"], undefined],
   ["a deeper sibling's foot comment", ["- - x", "  # c", "- IMG"], undefined],
   ["a deeper sibling's foot comment, less indented", ["list:", "  - a: x", "# c", "  - IMG"], undefined],
