@@ -9,19 +9,14 @@
  *
  *   npx tsx bench/image-update.ts [--runs 20]
  */
-import { createHash, generateKeyPairSync } from "node:crypto";
+import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
-import { pino } from "pino";
-import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
-import { type OperatorConfig, parseOperatorConfig } from "../src/github/config/operator.js";
-import { IMAGE_CHECK_RUN, type ImageUpdateService } from "../src/github/image-updates.js";
+import { parseOperatorConfig } from "../src/github/config/operator.js";
+import { IMAGE_CHECK_RUN } from "../src/github/image-updates.js";
 import { RegistryClient, type TagLister } from "../src/images/registry/index.js";
-import { createFerryApp } from "../src/index.js";
 import { startFakeRegistry } from "../test/support/fake-registry.js";
 import { delivery, send } from "./support/deliveries.js";
 import {
@@ -30,6 +25,7 @@ import {
   type Received,
   startFakeGitHub,
 } from "./support/fake-github.js";
+import { type FerryServer, startFerryServer } from "./support/ferry-server.js";
 import { type RepositoryFiles, tarball } from "./support/fixture-repo.js";
 import { machine, reportFile, writeSection } from "./support/report.js";
 
@@ -61,72 +57,6 @@ const REF = "GET /repos/:owner/:repo/git/ref/:ref";
 const TOKEN = "POST /app/installations/:id/access_tokens";
 
 type Action = "opened" | "updated";
-
-interface Ferry {
-  webhookUrl: string;
-  images: ImageUpdateService;
-  close(): Promise<void>;
-}
-
-/**
- * Ferry served as bench/support/ferry-server.ts serves it (Probot's createNodeMiddleware on
- * 127.0.0.1, pino at info with only warnings printed), but with its tags listed by `registry`.
- */
-async function startFerry(options: {
-  githubUrl: string;
-  operator: OperatorConfig;
-  cacheDir: string;
-  registry: TagLister;
-  throttle: boolean;
-}): Promise<Ferry> {
-  const { privateKey } = generateKeyPairSync("rsa", {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: "pkcs8", format: "pem" },
-    publicKeyEncoding: { type: "spki", format: "pem" },
-  });
-  const log = pino(
-    { level: "info" },
-    pino.multistream([
-      { level: "info", stream: { write: () => {} } },
-      { level: "warn", stream: process.stderr },
-    ]),
-  );
-  const probot = new Probot({
-    appId: 1,
-    privateKey,
-    secret: SECRET,
-    baseUrl: options.githubUrl,
-    log,
-    Octokit: ProbotOctokit.defaults((defaults: Record<string, unknown>) => ({
-      ...defaults,
-      retry: { enabled: false },
-      ...(options.throttle ? {} : { throttle: { enabled: false } }),
-    })),
-  });
-  let images: ImageUpdateService | undefined;
-  const app = createFerryApp({
-    operator: options.operator,
-    cacheDir: options.cacheDir,
-    registry: options.registry,
-    startup: false,
-    onReady: (_, i) => (images = i),
-  });
-  const middleware = await createNodeMiddleware(app, { probot });
-  if (!images) throw new Error("Ferry did not hand over its image update service");
-  const server = createServer((req, res) => middleware(req, res, () => res.writeHead(404).end()));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  const service = images;
-  return {
-    webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`,
-    images: service,
-    close: async () => {
-      await service.idle();
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
-    },
-  };
-}
 
 /** GitHub's `registry_package` delivery for TAG of image `web-<n>`, linked to the app repository. */
 function published(n: number): Record<string, unknown> {
@@ -188,7 +118,7 @@ interface EventTiming {
  */
 async function timedEvent(
   github: FakeGitHub,
-  ferry: Ferry,
+  ferry: FerryServer,
   repository: FakeRepository,
   n: number,
   action: Action,
@@ -254,7 +184,7 @@ const registry = await startFakeRegistry({
   login: { username: "ferry", password: "never-used" },
 });
 let github: FakeGitHub | undefined;
-let ferry: Ferry | undefined;
+let ferry: FerryServer | undefined;
 try {
   // ghcr.io is the local registry, as in test/github/image-updates.test.ts.
   const client = new RegistryClient({ insecureRegistries: [registry.host] });
@@ -286,8 +216,9 @@ try {
   };
   github = await startFakeGitHub(new Map([[FULL_NAME, repository]]));
   const start = (throttle: boolean) =>
-    startFerry({
+    startFerryServer({
       githubUrl: (github as FakeGitHub).url,
+      secret: SECRET,
       operator: parsed.config,
       cacheDir: join(dir, "cache"),
       registry: local,
@@ -299,7 +230,7 @@ try {
   const event = async (action: Action, pauseMs = 0) => {
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
     const listed = registry.count("tags");
-    const timing = await timedEvent(github as FakeGitHub, ferry as Ferry, repository, n++, action);
+    const timing = await timedEvent(github as FakeGitHub, ferry as FerryServer, repository, n++, action);
     if (registry.count("tags") === listed) throw new Error(`event ${n - 1} did not list the registry`);
     console.log(
       `  ${action}: answered ${ms(timing.answered)}, pull request ${ms(timing.pullRequest)}, check run ${ms(timing.checkRun)} (${timing.writes} writes)`,

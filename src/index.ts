@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import { loadOperatorConfig, type OperatorConfig } from "./github/config/operator.js";
 import { type ConfigProblem, formatProblem } from "./github/config/problems.js";
-import { readRepositoryConfig } from "./github/config/read.js";
+import { RepositoryConfigCache, readRepositoryConfig } from "./github/config/read.js";
 import { parseRepositoryConfig, repositoryConfigFile } from "./github/config/repository.js";
 import { ImageUpdateService, operatorRegistryLogins } from "./github/image-updates.js";
 import { createMetrics, operationsHandler } from "./github/metrics.js";
@@ -45,6 +45,7 @@ async function ferry(
   settings: FerryAppOptions,
 ) {
   const metrics = createMetrics();
+  const configs = new RepositoryConfigCache();
   const operator = settings.operator ?? (await loadOperatorConfig());
   const images = new ImageUpdateService({
     operator,
@@ -127,8 +128,11 @@ async function ferry(
     );
     if (deleted || !ref.startsWith("refs/heads/")) return;
     const github = context.octokit as unknown as InstallationGitHub;
+    const branch = ref.slice("refs/heads/".length);
     sync.accept(context.repo(), context.id, async () => {
-      const parsed = await readRepositoryConfig(github, context.repo());
+      const parsed = await configs.read(github, context.repo(), {
+        fresh: branch === (repository.default_branch ?? "main"),
+      });
       if (!parsed.ok) {
         await reportInvalidConfig(github, context.repo(), after, parsed.problems);
         return;
@@ -143,7 +147,7 @@ async function ferry(
         github,
         context.repo(),
         {
-          branch: ref.slice("refs/heads/".length),
+          branch,
           defaultBranch: repository.default_branch ?? "main",
           sha: after,
           deliveryId: context.id,
@@ -161,7 +165,7 @@ async function ferry(
     const defaultBranch = repository.default_branch ?? "main";
     const github = context.octokit as unknown as InstallationGitHub;
     sync.accept(context.repo(), context.id, async () => {
-      const parsed = await readRepositoryConfig(github, context.repo());
+      const parsed = await configs.read(github, context.repo(), { fresh: true });
       if (!parsed.ok) return;
       await sync.rerun(
         github,

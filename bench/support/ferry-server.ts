@@ -10,13 +10,16 @@ import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import type { OperatorConfig } from "../../src/github/config/operator.js";
+import type { ImageUpdateService } from "../../src/github/image-updates.js";
 import type { SyncService } from "../../src/github/sync.js";
+import type { TagLister } from "../../src/images/registry/index.js";
 import { createFerryApp } from "../../src/index.js";
 
 export interface FerryServer {
   /** Where deliveries are POSTed. */
   webhookUrl: string;
   service: SyncService;
+  images: ImageUpdateService;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,8 @@ export async function startFerryServer(options: {
   cacheDir: string;
   /** Keep Probot's Octokit throttling (GitHub's one write a second); default off, as in the tests. */
   throttle?: boolean;
+  /** Lists registry tags instead of the OCI client (a registry served by the benchmark). */
+  registry?: TagLister;
 }): Promise<FerryServer> {
   const { privateKey } = generateKeyPairSync("rsa", {
     modulusLength: 2048,
@@ -60,14 +65,20 @@ export async function startFerryServer(options: {
     })),
   });
   let service: SyncService | undefined;
+  let images: ImageUpdateService | undefined;
   const app = createFerryApp({
     operator: options.operator,
     cacheDir: options.cacheDir,
     startup: false,
-    onReady: (s) => (service = s),
+    ...(options.registry ? { registry: options.registry } : {}),
+    onReady: (s, i) => {
+      service = s;
+      images = i;
+    },
   });
   const middleware = await createNodeMiddleware(app, { probot });
-  if (!service) throw new Error("Ferry did not hand over its sync service");
+  if (!service || !images) throw new Error("Ferry did not hand over its services");
+  const imageUpdates = images;
   const server = createServer((req, res) => {
     middleware(req, res, () => res.writeHead(404).end());
   });
@@ -77,9 +88,12 @@ export async function startFerryServer(options: {
   return {
     webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`,
     service: ready,
+    images: imageUpdates,
     close: async () => {
       ready.stop();
-      await ready.queue.idle();
+      // Deliveries are answered before their work is done: let it finish.
+      await ready.idle();
+      await imageUpdates.idle();
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
     },

@@ -2,7 +2,7 @@
  * `ferry images`: the image update flow's parts on the command line — which tag a policy picks,
  * rewriting marked values, and what the registries have for a repository's policies.
  */
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
@@ -16,7 +16,7 @@ import {
   parseImageReference,
   RegistryClient,
 } from "../images/registry/index.js";
-import { resolvePolicies } from "../images/resolve.js";
+import { namespaceOf, resolvePolicies } from "../images/resolve.js";
 import { scanImageObjects } from "../images/scan.js";
 import type { PolicyResult } from "../images/setters/index.js";
 import { updateTree, writeUpdates } from "../images/setters/index.js";
@@ -30,8 +30,14 @@ function fail(io: CliIO, error: unknown): never {
   throw new ExitCode(1);
 }
 
-/** The ImagePolicy (and, if present, the ImageRepository for its exclusions) in a YAML file. */
-async function readPolicyFile(file: string): Promise<{ policy: ImagePolicy; repository?: ImageRepository }> {
+/**
+ * The ImagePolicy in a YAML file (the one `name` says, `<namespace>/<name>` or `<name>`, when it holds
+ * several) and, if the file has it, the ImageRepository the policy names, for its exclusions.
+ */
+async function readPolicyFile(
+  file: string,
+  name?: string,
+): Promise<{ policy: ImagePolicy; repository?: ImageRepository }> {
   const objects = parseAllDocuments(await readFile(file, "utf8")).flatMap((doc) => {
     if (doc.errors[0]) throw new Error(`${file}: not YAML: ${doc.errors[0].message}`);
     const value = doc.toJS() as { kind?: unknown } | null;
@@ -39,20 +45,34 @@ async function readPolicyFile(file: string): Promise<{ policy: ImagePolicy; repo
       ? [readImageObject(value)]
       : [];
   });
-  const policy = objects.find((o): o is ImagePolicy => o.kind === "ImagePolicy");
-  if (!policy) throw new Error(`${file} holds no ImagePolicy`);
-  const repository = objects.find((o): o is ImageRepository => o.kind === "ImageRepository");
+  const idOf = (o: ImagePolicy | ImageRepository) => `${namespaceOf(o)}/${o.metadata.name}`;
+  const policies = objects
+    .filter((o): o is ImagePolicy => o.kind === "ImagePolicy")
+    .filter((p) => name === undefined || idOf(p) === name || p.metadata.name === name);
+  const [policy] = policies;
+  if (!policy) throw new Error(`${file} holds no ImagePolicy${name ? ` named ${name}` : ""}`);
+  if (policies.length > 1) {
+    throw new Error(
+      `${file} holds several ImagePolicies (${policies.map(idOf).join(", ")}); say which with --name`,
+    );
+  }
+  const ref = policy.spec.imageRepositoryRef;
+  const wanted = `${ref.namespace ?? namespaceOf(policy)}/${ref.name}`;
+  const repository = objects.find(
+    (o): o is ImageRepository => o.kind === "ImageRepository" && idOf(o) === wanted,
+  );
   return { policy, ...(repository ? { repository } : {}) };
 }
 
-async function select(io: CliIO, options: { policy: string; tags: string }): Promise<void> {
+async function select(io: CliIO, options: { policy: string; tags: string; name?: string }): Promise<void> {
   try {
-    const { policy, repository } = await readPolicyFile(options.policy);
+    const { policy, repository } = await readPolicyFile(options.policy, options.name);
     const text = options.tags === "-" ? await io.readStdin() : await readFile(options.tags, "utf8");
     const tags = text
       .split(/\r?\n/)
       .map((line) => line.trim())
       .filter((line) => line !== "");
+    if (tags.length === 0) throw new Error(`${options.tags === "-" ? "stdin" : options.tags} holds no tags`);
     const tag = selectLatestTag(
       {
         policy: policy.spec.policy,
@@ -72,7 +92,12 @@ function parseSetting(text: string): [string, PolicyResult] {
   const match = /^([^:=\s]+:[^:=\s]+)=(.+)$/.exec(text);
   if (!match) throw new Error(`--set ${text}: write <namespace>:<name>=<image>:<tag>[@<digest>]`);
   const [, key = "", value = ""] = match;
-  const ref = parseImageReference(value);
+  let ref: ReturnType<typeof parseImageReference>;
+  try {
+    ref = parseImageReference(value);
+  } catch (error) {
+    throw new Error(`--set ${text}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const tag = ref.tag;
   if (!tag) throw new Error(`--set ${text}: the image has no tag; write <image>:<tag>`);
   const [image] = value.split("@");
@@ -94,6 +119,13 @@ async function update(io: CliIO, path: string, options: { set: string[] }): Prom
       io.err(
         `warning: ${problem.origin?.file ?? ""}${problem.origin?.line ? `:${problem.origin.line}` : ""}: ${problem.message}\n`,
       );
+    const used = new Set(
+      result.files.flatMap((f) => f.changes.map((c) => c.setter.split(":").slice(0, 2).join(":"))),
+    );
+    for (const key of policies.keys()) {
+      if (!used.has(key) && !(await markerNamed(path, key)))
+        io.err(`warning: --set ${key}: no marker under ${path} names this policy\n`);
+    }
     if (result.files.length === 0) io.err("nothing to change\n");
   } catch (error) {
     fail(io, error);
@@ -102,7 +134,7 @@ async function update(io: CliIO, path: string, options: { set: string[] }): Prom
 
 /** Registry logins: `~/.docker/config.json` (or DOCKER_CONFIG), as docker and Flux's CLI read them. */
 async function dockerLogins(io: CliIO): Promise<CredentialLookup | undefined> {
-  const file = join(io.env.DOCKER_CONFIG ?? join(homedir(), ".docker"), "config.json");
+  const file = join(io.env.DOCKER_CONFIG ?? join(io.env.HOME ?? homedir(), ".docker"), "config.json");
   const text = await readFile(file, "utf8").catch(() => undefined);
   return text === undefined ? undefined : dockerConfigLogins(text, file);
 }
@@ -113,7 +145,10 @@ async function scan(io: CliIO, path: string): Promise<void> {
     workspace = await Workspace.create(path);
     const objects = await scanImageObjects(workspace, ["."]);
     const credentials = await dockerLogins(io);
-    const registry = new RegistryClient(credentials ? { credentials } : {});
+    const registry = new RegistryClient({
+      credentialsSource: "your docker config (docker login, or DOCKER_CONFIG)",
+      ...(credentials ? { credentials } : {}),
+    });
     const outcomes = await resolvePolicies(objects.policies, objects.repositories, async (_r, image) => ({
       tags: await registry.listTags(image),
     }));
@@ -129,9 +164,14 @@ async function scan(io: CliIO, path: string): Promise<void> {
       `${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c)).join("  ")}\n`;
     io.out(line(["POLICY", "IMAGE", "LATEST"]));
     for (const row of rows) io.out(line(row));
-    for (const problem of objects.problems) io.err(`warning: ${problem.message}\n`);
-    if (outcomes.length === 0) io.err(`no ImagePolicy under ${path}\n`);
-    if (outcomes.some((o) => o.error)) throw new ExitCode(1);
+    for (const problem of objects.problems) {
+      const where = problem.origin
+        ? `${problem.origin.file}${problem.origin.line ? `:${problem.origin.line}` : ""}: `
+        : "";
+      io.err(`error: ${where}${problem.subject ? `${problem.subject}: ` : ""}${problem.message}\n`);
+    }
+    if (outcomes.length === 0 && objects.problems.length === 0) io.err(`no ImagePolicy under ${path}\n`);
+    if (outcomes.some((o) => o.error) || objects.problems.length > 0) throw new ExitCode(1);
   } catch (error) {
     if (error instanceof ExitCode) throw error;
     fail(io, error);
@@ -153,7 +193,11 @@ export function imagesCommand(io: CliIO): Command {
       "a YAML file with the ImagePolicy (and its ImageRepository, for exclusions)",
     )
     .requiredOption("--tags <file>", "the tags, one per line (- for stdin)")
-    .action((options: { policy: string; tags: string }) => select(io, options));
+    .option(
+      "--name <policy>",
+      "the ImagePolicy to use when the file holds several: <namespace>/<name> or <name>",
+    )
+    .action((options: { policy: string; tags: string; name?: string }) => select(io, options));
   images
     .command("update")
     .description("rewrite the values marked with $imagepolicy comments under PATH and print each change")
@@ -166,4 +210,16 @@ export function imagesCommand(io: CliIO): Command {
     .argument("<path>", "a folder (built as Flux would, Kustomizations followed)")
     .action((path: string) => scan(io, path));
   return images;
+}
+
+/** Whether a marked file under `root` names the policy `key` (`"<namespace>:<name>` in a marker comment). */
+async function markerNamed(root: string, key: string): Promise<boolean> {
+  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = new RegExp(`\\$imagepolicy"\\s*:\\s*"${escaped}(:|")`);
+  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !/\.ya?ml$|^Kustomization$/.test(entry.name)) continue;
+    const text = await readFile(join(entry.parentPath, entry.name), "utf8").catch(() => "");
+    if (pattern.test(text)) return true;
+  }
+  return false;
 }

@@ -31,3 +31,40 @@ export async function readRepositoryConfig(
   });
   return repositoryConfigFromObject(files.some((file) => file.config !== null) ? config : null);
 }
+
+/**
+ * Recently read configs, so pushes to branches no target follows (most pushes, in a busy repository)
+ * cost no GitHub call. A push to the default branch, where the file lives, always reads it again; an
+ * entry also expires after `ttlMs`, for `_extends` sources that change elsewhere.
+ */
+export class RepositoryConfigCache {
+  private readonly entries = new Map<
+    string,
+    { at: number; result: Promise<ConfigResult<RepositoryConfig>> }
+  >();
+
+  constructor(
+    private readonly ttlMs = 60_000,
+    private readonly now: () => number = Date.now,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  read(
+    github: ConfigReader,
+    repository: { owner: string; repo: string },
+    options: { fresh?: boolean } = {},
+  ): Promise<ConfigResult<RepositoryConfig>> {
+    const key = `${repository.owner}/${repository.repo}`.toLowerCase();
+    const entry = this.entries.get(key);
+    if (entry && !options.fresh && this.now() - entry.at < this.ttlMs) return entry.result;
+    const result = readRepositoryConfig(github, repository);
+    this.entries.delete(key);
+    this.entries.set(key, { at: this.now(), result });
+    // A failed read is not remembered.
+    result.catch(() => {
+      if (this.entries.get(key)?.result === result) this.entries.delete(key);
+    });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    return result;
+  }
+}

@@ -39,6 +39,8 @@ export interface RegistryClientOptions {
   maxTags?: number;
   /** The clock tokens expire by (ms since the epoch); default Date.now. */
   now?: () => number;
+  /** Where logins are configured, named in refusals' advice; default `the operator file`. */
+  credentialsSource?: string;
 }
 
 export interface ListTagsOptions {
@@ -87,6 +89,7 @@ export class RegistryClient implements TagLister {
       ref,
       image: ref.name,
       registry: ref.registry,
+      credentialsSource: this.options.credentialsSource ?? "the operator file",
       scope: `repository:${ref.repository}:pull`,
       login: await this.options.credentials?.(ref.registry),
     };
@@ -188,7 +191,7 @@ export class RegistryClient implements TagLister {
           listing,
           listing.login
             ? `refused (${said}) with the credentials Ferry has for ${registry} — check that they are current and may read this repository`
-            : `refused (${said}) — give Ferry credentials for ${registry} in the operator file`,
+            : `refused (${said}) — give Ferry credentials for ${registry} in ${listing.credentialsSource}`,
           "unauthorized",
           answer.status,
         );

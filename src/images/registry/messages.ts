@@ -13,6 +13,8 @@ export interface ListingContext {
   image: string;
   /** `ghcr.io` */
   registry: string;
+  /** Where this client's registry logins come from, for advice: `the operator file`, `docker login`. */
+  credentialsSource: string;
 }
 
 const MAX_QUOTE = 300;

@@ -102,8 +102,8 @@ export async function fetchToken(
     throw listingError(
       context,
       login
-        ? `failed: ${service} refused the credentials Ferry has for ${context.registry} (${said}) — check that they are current in the operator file`
-        : `failed: ${service} refused an anonymous token (${said}) — give Ferry credentials for ${context.registry} in the operator file`,
+        ? `failed: ${service} refused the credentials Ferry has for ${context.registry} (${said}) — check that they are current in ${context.credentialsSource}`
+        : `failed: ${service} refused an anonymous token (${said}) — give Ferry credentials for ${context.registry} in ${context.credentialsSource}`,
       "unauthorized",
       answer.status,
     );
