@@ -354,7 +354,7 @@ ${intakeRow("intake, targeted push (check run created, target queued)", targeted
 ${intakeRow("intake, tag push (Ferry's handler returns before any GitHub call)", tags, deliveries)}
 ${intakeRow("intake, wrong signature (rejected)", rejected, forged)}
 | with throttling: delivery → check run completed (${THROTTLED_RUNS} pushes) | ${timing(throttled.completed, throttled.answered)} | < 2 s median | ${met(throttledMedian < 2000)} |
-| with throttling: ${THROTTLED_BURST} targeted pushes at once | **${rate(burst, THROTTLED_BURST).toFixed(1)}/s** (last answered after ${s(burst.latency.max)}) | ≥ 1,000/s | ${met(rate(burst, THROTTLED_BURST) >= 1000)} |`,
+| with throttling: ${THROTTLED_BURST} targeted pushes at once | all answered within ${s(burst.latency.max)}; their check runs follow one a second | — | — |`,
   );
   console.log(`written to ${reportFile}`);
 } finally {

@@ -7,9 +7,10 @@ export const reportFile = join(import.meta.dirname, "..", "..", "docs", "benchma
 
 const HEADER = `# Benchmarks
 
-Written by \`npm run bench\` (both benchmarks); each section between its markers is rewritten by its own
-benchmark (\`bench/kube-api-server-apply.ts\`, \`bench/sync-engine.ts\`). Figures are wall-clock times on the
-machine named in each section.
+Written by \`npm run bench\` (every benchmark); each section between its markers is rewritten by its own
+benchmark (\`bench/kube-api-server-apply.ts\`, \`bench/sync-engine.ts\`, \`bench/github-app.ts\`,
+\`bench/image-policy.ts\`, \`bench/image-update.ts\`). Figures are wall-clock times on the machine named in each
+section.
 `;
 
 export function machine(): string {

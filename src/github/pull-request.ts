@@ -41,6 +41,7 @@ interface PullRequest {
   head: { sha: string };
   title: string;
   body: string | null;
+  merged_at?: string | null;
 }
 
 /** Commits `change.files` on `change.branch` and opens or updates its pull request. */
@@ -192,15 +193,8 @@ async function closedPullRequest(
   branch: string,
   sha: string,
 ): Promise<PullRequest | undefined> {
-  const { data } = await github.request("GET /repos/{owner}/{repo}/pulls", {
-    ...repository,
-    head: `${repository.owner}:${branch}`,
-    state: "closed",
-    per_page: 10,
-  });
-  return (data as (PullRequest & { merged_at: string | null })[]).find(
-    (p) => p.head.sha === sha && p.merged_at === null,
-  );
+  const closed = await pullRequestsOf(github, repository, branch, "closed", 10);
+  return closed.find((p) => p.head.sha === sha && p.merged_at === null);
 }
 
 /** The open pull request whose head is `branch` of this repository. */
@@ -209,11 +203,22 @@ export async function openPullRequest(
   repository: Repository,
   branch: string,
 ): Promise<PullRequest | undefined> {
+  return (await pullRequestsOf(github, repository, branch, "open", 1))[0];
+}
+
+/** The newest pull requests from `branch` of this repository, in one state. */
+async function pullRequestsOf(
+  github: GitHub,
+  repository: Repository,
+  branch: string,
+  state: "open" | "closed",
+  count: number,
+): Promise<PullRequest[]> {
   const { data } = await github.request("GET /repos/{owner}/{repo}/pulls", {
     ...repository,
     head: `${repository.owner}:${branch}`,
-    state: "open",
-    per_page: 1,
+    state,
+    per_page: count,
   });
-  return (data as PullRequest[])[0];
+  return data as PullRequest[];
 }

@@ -108,22 +108,17 @@ describe("image update pull requests", () => {
     tarballDownload(github, head, archive);
   }
 
-  const fixture = join(fixtures, "github", "images-repo");
-  const pending = () => expect(nock.pendingMocks()).toEqual([]);
-
-  it("opens a pull request with the rewritten file when a newer tag is published", async () => {
-    const github = mockGitHub();
-    installationToken(github.api);
-    await baseCalls(github, BASE, await tarballOf(fixture, BASE));
+  /** The calls that open pull request `pull`: tree, commit, a new branch, the pull request, labels, check run. */
+  function openingCalls(github: GitHubMock, made: { tree: string; commit: string; pull: number }) {
     github.api
       .get(`${REPO_PATH}/git/commits/${BASE}`)
       .reply(200, { sha: BASE, tree: { sha: "tree-0" } })
       .post(`${REPO_PATH}/git/trees`)
-      .reply(201, { sha: "tree-1" })
+      .reply(201, { sha: made.tree })
       .get(/\/git\/ref\/heads(%2F|\/)ferry/)
       .reply(404, { message: "Not Found" })
       .post(`${REPO_PATH}/git/commits`)
-      .reply(201, { sha: "c".repeat(40), tree: { sha: "tree-1" } })
+      .reply(201, { sha: made.commit, tree: { sha: made.tree } })
       .post(`${REPO_PATH}/git/refs`)
       .reply(201, { ref: `refs/heads/${BRANCH}` })
       .get(`${REPO_PATH}/pulls`)
@@ -131,16 +126,26 @@ describe("image update pull requests", () => {
       .reply(200, [])
       .post(`${REPO_PATH}/pulls`)
       .reply(201, {
-        number: 7,
-        html_url: "https://github.com/pull/7",
-        head: { sha: "c".repeat(40) },
+        number: made.pull,
+        html_url: `https://github.com/pull/${made.pull}`,
+        head: { sha: made.commit },
         title: "",
         body: "",
       })
-      .post(`${REPO_PATH}/issues/7/labels`)
+      .post(`${REPO_PATH}/issues/${made.pull}/labels`)
       .reply(200, [])
       .post(`${REPO_PATH}/check-runs`)
-      .reply(201, { id: 70 });
+      .reply(201, { id: made.pull * 10 });
+  }
+
+  const fixture = join(fixtures, "github", "images-repo");
+  const pending = () => expect(nock.pendingMocks()).toEqual([]);
+
+  it("opens a pull request with the rewritten file when a newer tag is published", async () => {
+    const github = mockGitHub();
+    installationToken(github.api);
+    await baseCalls(github, BASE, await tarballOf(fixture, BASE));
+    openingCalls(github, { tree: "tree-1", commit: "c".repeat(40), pull: 7 });
 
     await deliver(app.probot, "package-150", "registry_package", published("1.5.0"));
     await app.images.idle();
@@ -317,32 +322,7 @@ describe("image update pull requests", () => {
     }
     const github = mockGitHub();
     await baseCalls(github, BASE, await tarballOf(refused, BASE));
-    github.api
-      .get(`${REPO_PATH}/git/commits/${BASE}`)
-      .reply(200, { sha: BASE, tree: { sha: "tree-0" } })
-      .post(`${REPO_PATH}/git/trees`)
-      .reply(201, { sha: "tree-3" })
-      .get(/\/git\/ref\/heads(%2F|\/)ferry/)
-      .reply(404, { message: "Not Found" })
-      .post(`${REPO_PATH}/git/commits`)
-      .reply(201, { sha: "e".repeat(40), tree: { sha: "tree-3" } })
-      .post(`${REPO_PATH}/git/refs`)
-      .reply(201, {})
-      .get(`${REPO_PATH}/pulls`)
-      .query({ head: `${OWNER}:${BRANCH}`, state: "open", per_page: 1 })
-      .reply(200, [])
-      .post(`${REPO_PATH}/pulls`)
-      .reply(201, {
-        number: 8,
-        html_url: "https://github.com/pull/8",
-        head: { sha: "e".repeat(40) },
-        title: "",
-        body: "",
-      })
-      .post(`${REPO_PATH}/issues/8/labels`)
-      .reply(200, [])
-      .post(`${REPO_PATH}/check-runs`)
-      .reply(201, { id: 80 });
+    openingCalls(github, { tree: "tree-3", commit: "e".repeat(40), pull: 8 });
 
     await deliver(app.probot, "package-private", "registry_package", published("1.5.0", "private"));
     await app.images.idle();
