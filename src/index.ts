@@ -53,13 +53,26 @@ async function ferry(
     log: app.log,
     ...(settings.cacheDir ? { cacheDir: settings.cacheDir } : {}),
   });
-  /** The image update of one repository, in the background: config read, default branch looked up. */
-  const updateImages = (github: InstallationGitHub, repository: { owner: string; repo: string }) =>
+  /**
+   * The image update of one repository, in the background: config read, default branch looked up;
+   * repositories with images on registries that send no events are looked at again on a timer.
+   */
+  const updateImages = (github: InstallationGitHub, repository: { owner: string; repo: string }): void =>
     images.track(async () => {
       const config = await readRepositoryConfig(github, repository);
       if (!config.ok || !config.config.images.allowed || config.config.sync.length === 0) return;
       const { data } = await github.request("GET /repos/{owner}/{repo}", { ...repository });
-      await images.update(github, repository, config.config, data.default_branch);
+      const result = await images.update(github, repository, config.config, data.default_branch);
+      if (result.rescanMs === undefined) return;
+      images.rescan(repository, result.rescanMs, () =>
+        images.track(async () => {
+          const appGitHub = (await app.auth()) as unknown as GitHub;
+          const { data: installation } = await appGitHub.request("GET /repos/{owner}/{repo}/installation", {
+            ...repository,
+          });
+          updateImages((await app.auth(installation.id)) as unknown as InstallationGitHub, repository);
+        }),
+      );
     });
   const sync = new SyncService({
     operator,

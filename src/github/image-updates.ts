@@ -12,7 +12,12 @@ import { Workspace } from "../build/workspace.js";
 import type { ImageRepository } from "../images/kinds.js";
 import { commitMessage, defaultCommitMessage, TemplateError } from "../images/message/index.js";
 import { applyGroup, planGroups } from "../images/plan.js";
-import { type PublishedImage, RegistryError, type TagLister } from "../images/registry/index.js";
+import {
+  type PublishedImage,
+  parseImageReference,
+  RegistryError,
+  type TagLister,
+} from "../images/registry/index.js";
 import { imageOf, type KnownTags, type PolicyOutcome, resolvePolicies } from "../images/resolve.js";
 import { type ImageObjects, scanImageObjects } from "../images/scan.js";
 import { imageUpdateBody, imageUpdateTitle } from "../report/image-update.js";
@@ -43,7 +48,15 @@ export interface ImageUpdateResult {
   }>;
   /** Policies that picked nothing, objects that are not valid. */
   problems: string[];
+  /**
+   * How soon to look again: the shortest `interval` of the ImageRepositories whose registry sends no
+   * events (all but ghcr.io), at least a minute; absent when every image has events.
+   */
+  rescanMs?: number;
 }
+
+/** The registry that tells GitHub Apps of new tags (`registry_package` events). */
+const EVENT_REGISTRIES = new Set(["ghcr.io"]);
 
 interface TagEntry {
   listed: string[];
@@ -61,6 +74,7 @@ export class ImageUpdateService {
   private readonly users = new Map<string, Set<string>>();
   private readonly running = new Map<string, Promise<unknown>>();
   private readonly background = new Set<Promise<unknown>>();
+  private readonly rescans = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly options: ImageUpdateServiceOptions) {}
 
@@ -71,6 +85,27 @@ export class ImageUpdateService {
     });
     this.background.add(running);
     void running.finally(() => this.background.delete(running));
+  }
+
+  /**
+   * Runs `update` again after `ms` for a repository whose registries send no events; a later call
+   * replaces the timer, so each update schedules the next.
+   */
+  rescan(repository: Repository, ms: number, update: () => void): void {
+    const key = fullName(repository);
+    clearTimeout(this.rescans.get(key));
+    const timer = setTimeout(() => {
+      this.rescans.delete(key);
+      update();
+    }, ms);
+    timer.unref();
+    this.rescans.set(key, timer);
+  }
+
+  /** Stops every rescan timer. */
+  stop(): void {
+    for (const timer of this.rescans.values()) clearTimeout(timer);
+    this.rescans.clear();
   }
 
   /** Resolves when no background update is running (tests wait on it). */
@@ -156,6 +191,16 @@ export class ImageUpdateService {
       const objects = await scanImageObjects(workspace, paths);
       this.remember(repository, objects);
       result.problems.push(...objects.problems.map((p) => p.message));
+      const silent = objects.repositories.flatMap((r) => {
+        try {
+          return EVENT_REGISTRIES.has(parseImageReference(r.spec.image).registry)
+            ? []
+            : [Math.max(MIN_SCAN_MS, parseDuration(r.spec.interval) ?? MIN_SCAN_MS)];
+        } catch {
+          return [];
+        }
+      });
+      if (silent.length > 0) result.rescanMs = Math.min(...silent);
       if (objects.automations.length === 0 && !config.images.enabled) return result;
 
       const outcomes = await resolvePolicies(objects.policies, objects.repositories, (r, image) =>

@@ -11,8 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
 import type { Probot } from "probot";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { parseRepositoryConfig } from "../../src/github/config/repository.js";
 import type { ImageUpdateService } from "../../src/github/image-updates.js";
+import type { GitHub } from "../../src/github/sync.js";
 import { RegistryClient, type TagLister } from "../../src/images/registry/index.js";
 import { type FakeRegistry, startFakeRegistry } from "../support/fake-registry.js";
 import { fixtures } from "../support/fleet.js";
@@ -78,7 +80,8 @@ describe("image update pull requests", () => {
     });
     const client = new RegistryClient({ insecureRegistries: [registry.host] });
     const local: TagLister = {
-      listTags: (image) => client.listTags(String(image).replace("ghcr.io/", `${registry.host}/`)),
+      listTags: (image) =>
+        client.listTags(String(image).replace(/^(ghcr\.io|registry\.example\.com)\//, `${registry.host}/`)),
     };
     await writeFile(join(dir, "kubeconfig"), "apiVersion: v1\nkind: Config\n");
     app = await ferryApp({
@@ -333,5 +336,59 @@ describe("image update pull requests", () => {
     expect(pull.title).toBe("Update ghcr.io/acme/private to 1.5.0");
     expect(pull.body).toContain("refused (HTTP 403");
     expect(pull.body).toContain("used the tags registry events announced (1.5.0)");
+  });
+
+  it("looks again at the ImageRepository's interval when its registry sends no events", async () => {
+    const quiet = join(dir, "quiet-registry");
+    await cp(fixture, quiet, { recursive: true });
+    for (const name of ["app.yaml", "images.yaml"]) {
+      const file = join(quiet, "clusters/production", name);
+      const text = (await readFile(file, "utf8")).replaceAll(
+        "ghcr.io/acme/web",
+        "registry.example.com/acme/web",
+      );
+      // Already at the newest tag: nothing to propose.
+      await writeFile(file, text.replace("web:1.4.1", "web:1.4.2"));
+    }
+    const github = mockGitHub();
+    github.api
+      .post(`/app/installations/${INSTALLATION}/access_tokens`)
+      .optionally()
+      .reply(201, { token: "test-token", permissions: {} })
+      .get(`${REPO_PATH}/branches/master`)
+      .reply(200, { name: "master", commit: { sha: BASE } })
+      .get(`${REPO_PATH}/pulls`)
+      .query({ head: `${OWNER}:${BRANCH}`, state: "open", per_page: 1 })
+      .reply(200, []);
+    tarballDownload(github, BASE, await tarballOf(quiet, BASE));
+    const parsed = parseRepositoryConfig(config);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const octokit = (await app.probot.auth(INSTALLATION)) as unknown as GitHub;
+
+    const result = await app.images.update(octokit, { owner: OWNER, repo: REPO }, parsed.config, "master");
+
+    pending();
+    expect(result.groups).toEqual([{ branch: BRANCH, action: "nothing" }]);
+    // registry.example.com sends no events: its ImageRepository's interval (5m) says when to look again.
+    expect(result.rescanMs).toBe(300_000);
+  });
+
+  it("reschedules a repository's rescan rather than adding timers", async () => {
+    vi.useFakeTimers();
+    try {
+      const runs: string[] = [];
+      app.images.rescan({ owner: OWNER, repo: REPO }, 60_000, () => runs.push("first"));
+      app.images.rescan({ owner: OWNER, repo: REPO }, 120_000, () => runs.push("second"));
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(runs).toEqual([]);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(runs).toEqual(["second"]);
+      app.images.rescan({ owner: OWNER, repo: REPO }, 60_000, () => runs.push("third"));
+      app.images.stop();
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(runs).toEqual(["second"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
