@@ -205,7 +205,10 @@ async function ferry(
       { event: context.name, ...published },
       `${context.name}: ${published.image}:${published.tag} published`,
     );
-    images.announce(published);
+    if (!images.announce(published)) {
+      context.log.info({ event: context.name, ...published }, `${context.name}: already seen; nothing to do`);
+      return;
+    }
     const github = context.octokit as unknown as InstallationGitHub;
     const candidates = new Map(images.usersOf(published.image).map((r) => [`${r.owner}/${r.repo}`, r]));
     if ("repository" in context.payload && context.payload.repository) {

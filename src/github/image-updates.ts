@@ -133,10 +133,16 @@ export class ImageUpdateService {
     return (this.users.get(fullName(repository))?.size ?? 0) > 0;
   }
 
-  /** A registry said `event.image:event.tag` was published: remembered for every policy of that image. */
-  announce(event: PublishedImage): void {
+  /**
+   * A registry said `event.image:event.tag` was published: remembered for every policy of that image.
+   * False when that tag was already announced with the same digest (a redelivery, or the same push
+   * reported twice): nothing new to act on, and sync runs keep the pull requests current anyway.
+   */
+  announce(event: PublishedImage): boolean {
     const entry = this.entry(event.image);
+    if (entry.announced.has(event.tag) && entry.announced.get(event.tag) === event.digest) return false;
     entry.announced.set(event.tag, event.digest);
+    return true;
   }
 
   /**

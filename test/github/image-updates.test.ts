@@ -1,8 +1,8 @@
 /**
  * Image update pull requests, end to end through the app: a `registry_package` event for an image a
  * repository's ImagePolicy follows opens a pull request with the rewritten file (Git data API, never a
- * push to the base branch); a newer tag updates the same pull request; the same event again changes
- * nothing; once the base branch has the tag the pull request is closed. Tags are listed from a
+ * push to the base branch); a newer tag updates the same pull request; the same event again does
+ * nothing, an older tag changes nothing; once the base branch has the tag the pull request is closed. Tags are listed from a
  * registry over real HTTP behind a token challenge; a registry that refuses falls back to the tags
  * the events announced, and the pull request says so.
  */
@@ -246,7 +246,15 @@ describe("image update pull requests", () => {
     expect(registry.count("tags")).toBe(4);
   });
 
-  it("the same event again opens nothing and changes nothing", async () => {
+  it("the same event again does nothing at all", async () => {
+    const github = mockGitHub();
+    await deliver(app.probot, "package-160-redelivered", "registry_package", published("1.6.0"));
+    await app.images.idle();
+    expect(github.calls).toEqual([]);
+    expect(github.unmatched).toEqual([]);
+  });
+
+  it("an older tag published leaves the pull request as it is: its branch holds the same tree", async () => {
     const github = mockGitHub();
     await baseCalls(github, BASE, await tarballOf(fixture, BASE));
     github.api
@@ -270,7 +278,7 @@ describe("image update pull requests", () => {
         },
       ]);
 
-    await deliver(app.probot, "package-160-again", "registry_package", published("1.6.0"));
+    await deliver(app.probot, "package-151", "registry_package", published("1.5.1"));
     await app.images.idle();
 
     pending();
@@ -304,7 +312,7 @@ describe("image update pull requests", () => {
       .delete(/\/git\/refs\/heads(%2F|\/)ferry/)
       .reply(204);
 
-    await deliver(app.probot, "package-160-merged", "registry_package", published("1.6.0"));
+    await deliver(app.probot, "package-152", "registry_package", published("1.5.2"));
     await app.images.idle();
 
     pending();
