@@ -6,6 +6,7 @@
  * (a new manager, or fields taken from Ferry), and then the object takes the full dry-run path.
  */
 import { createHash } from "node:crypto";
+import { canonicalJson } from "../model/canonical-json.js";
 import type { KubeObject } from "../model/object.js";
 
 export interface AppliedRecord {
@@ -15,18 +16,8 @@ export interface AppliedRecord {
   f?: string;
 }
 
-/** JSON with keys sorted, so the digest does not depend on key order. */
-function canonical(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  const entries = Object.keys(value)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`);
-  return `{${entries.join(",")}}`;
-}
-
 export function digestOf(value: unknown): string {
-  return createHash("sha256").update(canonical(value)).digest("base64url").slice(0, 22);
+  return createHash("sha256").update(canonicalJson(value)).digest("base64url").slice(0, 22);
 }
 
 interface ManagedFieldsEntry {
