@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { Origin } from "../model/object.js";
 import type { Problem } from "../model/result.js";
+import { describeIssue, formatKey } from "../model/zod-problems.js";
 import { formatDuration, parseDuration } from "./duration.js";
 
 /** A duration (`10m`, `1h30m`, `90s`) in milliseconds. */
@@ -201,69 +202,13 @@ export function parseKustomizationSpec(input: unknown, source: SpecSource = {}):
       const line = source.lineOf?.(keyPath) ?? source.origin?.line;
       const origin = source.origin ? { file: source.origin.file, ...(line ? { line } : {}) } : undefined;
       return {
-        message: describeIssue(issue, key),
+        message: describeIssue(issue, key, "a Flux Kustomization"),
         ...(source.subject ? { subject: source.subject } : {}),
         ...(origin ? { origin } : {}),
       };
     });
   });
   return { ok: false, problems };
-}
-
-/** `spec.patches[0].target.kind`. */
-export function formatKey(path: readonly (string | number)[]): string {
-  return path.reduce<string>(
-    (text, part) => (typeof part === "number" ? `${text}[${part}]` : text ? `${text}.${part}` : part),
-    "",
-  );
-}
-
-function describeIssue(issue: z.core.$ZodIssue, key: string): string {
-  switch (issue.code) {
-    case "invalid_type":
-      if (issue.input === undefined) return `${key} is required; add it (${expectedText(issue.expected)})`;
-      return `${key} must be ${expectedText(issue.expected)}, not ${describeValue(issue.input)}`;
-    case "unrecognized_keys":
-      return `${key} is not a field of a Flux Kustomization; check its spelling and place, or remove it`;
-    case "invalid_value":
-      return `${key} must be ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}, not ${describeValue(issue.input)}`;
-    case "too_small":
-      return issue.origin === "string" && issue.minimum === 1
-        ? `${key} must not be empty`
-        : `${key} must be at least ${issue.minimum} ${issue.origin === "string" ? "characters long" : ""}`.trim();
-    case "too_big":
-      return `${key} must be at most ${issue.maximum}${issue.origin === "string" ? " characters long" : ""}`;
-    default:
-      return issue.message.startsWith("is ") ? `${key} ${issue.message}` : `${key}: ${issue.message}`;
-  }
-}
-
-/** What each zod type is called in messages (the operator and repository files use it too). */
-export function expectedText(expected: string): string {
-  switch (expected) {
-    case "boolean":
-      return "true or false";
-    case "string":
-      return "a string";
-    case "array":
-      return "a list";
-    case "object":
-    case "record":
-    case "map":
-      return "a mapping";
-    case "number":
-    case "int":
-      return "a number";
-    default:
-      return expected;
-  }
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  return JSON.stringify(value);
 }
 
 /** `timeout` as Flux prints it (`5m0s`), for messages. */

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import type { Problem } from "../model/result.js";
 import { ReconcileError } from "../model/result.js";
+import { describeIssue, formatKey } from "../model/zod-problems.js";
 import { ConstraintError, parseConstraint } from "../semver/index.js";
 import { compileGoRegexp, GoRegexpError } from "./policy/go-regexp.js";
 
@@ -240,58 +241,10 @@ export function readImageObject(object: unknown): ImageObject {
   }
   const schema = z.looseObject({ metadata, spec: specs[kind as ImageKind] });
   const parsed = schema.safeParse(input, { reportInput: true });
-  if (!parsed.success) return fail(parsed.error.issues.flatMap(describeIssue));
-  return { apiVersion: input.apiVersion, kind, ...parsed.data } as ImageObject;
-}
-
-/** `spec.policy.semver.range`, `spec.exclusionList[2]`. */
-function formatKey(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (text, part) =>
-      typeof part === "number" ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part),
-    "",
-  );
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  return JSON.stringify(value);
-}
-
-const typeNames: Record<string, string> = {
-  string: "a string",
-  boolean: "true or false",
-  array: "a list",
-  object: "a mapping",
-  record: "a mapping",
-  number: "a number",
-};
-
-function describeIssue(issue: z.core.$ZodIssue): string[] {
-  const key = formatKey(issue.path) || "the object";
-  switch (issue.code) {
-    case "invalid_type": {
-      const expected = typeNames[issue.expected] ?? issue.expected;
-      if (issue.input === undefined) return [`${key} is required; add it (${expected})`];
-      return [`${key} must be ${expected}, not ${describeValue(issue.input)}`];
-    }
-    case "invalid_value":
-      return [
-        `${key} must be ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}, not ${describeValue(issue.input)}`,
-      ];
-    case "too_small":
-      return [
-        issue.origin === "string" ? `${key} must not be empty` : `${key} must have at least ${issue.minimum}`,
-      ];
-    case "too_big":
-      return [
-        issue.origin === "array"
-          ? `${key} may list at most ${issue.maximum} entries`
-          : `${key} must be at most ${issue.maximum} characters long`,
-      ];
-    default:
-      return [`${key} ${issue.message}`];
+  if (!parsed.success) {
+    return fail(
+      parsed.error.issues.map((issue) => describeIssue(issue, formatKey(issue.path) || "the object")),
+    );
   }
+  return { apiVersion: input.apiVersion, kind, ...parsed.data } as ImageObject;
 }

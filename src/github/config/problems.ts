@@ -6,7 +6,7 @@
 
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
-import { expectedText } from "../../build/spec.js";
+import { expectedText, formatKey, type KeyPath } from "../../model/zod-problems.js";
 
 /** One thing wrong with a configuration file. */
 export interface ConfigProblem {
@@ -20,8 +20,6 @@ export interface ConfigProblem {
 }
 
 export type ConfigResult<T> = { ok: true; config: T } | { ok: false; problems: ConfigProblem[] };
-
-export type KeyPath = readonly (string | number)[];
 
 /** `file:line: message`, as a log line or a check-run summary line. */
 export function formatProblem(problem: ConfigProblem): string {
@@ -37,15 +35,6 @@ export class ConfigError extends Error {
     super(`${file} is not valid:\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
     this.name = "ConfigError";
   }
-}
-
-/** `sync[0].timeout`; keys that are not plain words are quoted: `registries["ghcr.io"]`. */
-export function formatKey(path: KeyPath): string {
-  return path.reduce<string>((text, part) => {
-    if (typeof part === "number") return `${text}[${part}]`;
-    if (!/^[A-Za-z_$][\w$-]*$/.test(part)) return `${text}[${JSON.stringify(part)}]`;
-    return text ? `${text}.${part}` : part;
-  }, "");
 }
 
 export type YamlRead =
