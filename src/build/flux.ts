@@ -1,7 +1,8 @@
 /**
  * Sorting a unit's build output by what Ferry does with each object: apply it, build it as a
- * child unit (a Flux `Kustomization` on this repository), read it instead of applying it
- * (sources, image automation, notifications), or report it as not supported yet.
+ * child unit (a Flux `Kustomization` on this repository), reconcile it with helm (a `HelmRelease`),
+ * read it instead of applying it (sources, image automation, notifications), or report it as not
+ * supported yet.
  */
 import { type KubeObject, type Manifest, type Origin, refOf, subjectOf } from "../model/object.js";
 import type { Problem } from "../model/result.js";
@@ -29,7 +30,9 @@ export interface Classification {
   apply: Manifest[];
   /** Flux Kustomizations on this repository, to build as units of their own. */
   children: ChildUnit[];
-  /** Flux objects Ferry does not act on yet (Helm). */
+  /** Flux HelmReleases, each reconciled with the real helm as a unit of its own. */
+  helmReleases: Manifest[];
+  /** Flux objects Ferry does not act on yet (HelmChart). */
   notSupported: NotSupported[];
   /** Flux objects Ferry reads instead of applying (sources, image automation, notifications). */
   consumed: Manifest[];
@@ -54,9 +57,11 @@ export interface RepositoryContext {
 /** The GitRepository name `flux bootstrap` gives the fleet repository. */
 export const conventionalSourceNames: readonly string[] = ["flux-system"];
 
-const notSupportedKinds = new Set(["HelmRelease", "HelmRepository", "OCIRepository", "HelmChart"]);
+const notSupportedKinds = new Set(["HelmChart"]);
 const consumedKinds = new Set([
   "GitRepository",
+  "HelmRepository",
+  "OCIRepository",
   "Bucket",
   "ImageRepository",
   "ImagePolicy",
@@ -70,7 +75,14 @@ const kustomizationVersions = new Set(["v1", "v1beta2"]);
 
 /** Sorts a unit's build output. Pure: reads nothing but its arguments (and `repo.lineOf`). */
 export function classify(manifests: Manifest[], repo: RepositoryContext): Classification {
-  const result: Classification = { apply: [], children: [], notSupported: [], consumed: [], problems: [] };
+  const result: Classification = {
+    apply: [],
+    children: [],
+    helmReleases: [],
+    notSupported: [],
+    consumed: [],
+    problems: [],
+  };
   const sources = sourcesOf(manifests, repo);
   const seen = new Map<string, ChildUnit>();
 
@@ -93,6 +105,8 @@ export function classify(manifests: Manifest[], repo: RepositoryContext): Classi
       }
       seen.set(key, child);
       result.children.push(child);
+    } else if (ref.group === "helm.toolkit.fluxcd.io" && object.kind === "HelmRelease") {
+      result.helmReleases.push(manifest);
     } else if (fluxGroup && notSupportedKinds.has(object.kind)) {
       result.notSupported.push({
         subject,

@@ -1,6 +1,7 @@
 /** What `ferry apply` and `ferry diff` share: the path, the repository, the cluster and the keys. */
 import { stat } from "node:fs/promises";
-import { relative, resolve } from "node:path";
+import { homedir } from "node:os";
+import { delimiter, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { parseDuration } from "../build/duration.js";
 import { isInside } from "../build/paths.js";
@@ -88,11 +89,28 @@ export async function openTarget(io: CliIO, path: string, options: TargetOptions
     healthChecks: [],
   };
   return {
-    ctx: { client, workspace, sopsKeys },
+    ctx: { client, workspace, sopsKeys, ...helmAccess(options, io) },
     root,
     close: async () => {
       client.close();
       await workspace.dispose();
     },
   };
+}
+
+/** The kubeconfig helm uses for HelmReleases: the file's current context only (helm gets no context flag). */
+function helmAccess(
+  options: TargetOptions,
+  io: CliIO,
+): Pick<ReconcileContext, "kubeconfigPath" | "helmUnavailable"> {
+  if (options.context)
+    return {
+      helmUnavailable:
+        "helm runs with the kubeconfig's current context; drop --context to reconcile HelmReleases",
+    };
+  const file =
+    options.kubeconfig ??
+    io.env.KUBECONFIG?.split(delimiter)[0] ??
+    join(io.env.HOME ?? homedir(), ".kube", "config");
+  return { kubeconfigPath: resolve(file) };
 }

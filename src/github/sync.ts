@@ -5,6 +5,7 @@
  * per the repository's `comments` setting. Functions take an Octokit and plain parameters, so the
  * interval and start-up paths can reuse them without a webhook context.
  */
+import { join } from "node:path";
 import type { Octokit } from "@octokit/rest";
 import { Workspace } from "../build/workspace.js";
 import type { NamespacePolicy } from "../cluster/apply.js";
@@ -13,7 +14,7 @@ import { acquireLease } from "../cluster/lease.js";
 import type { ReconcileResult } from "../model/result.js";
 import { SyncQueue, type SyncRequest } from "../reconcile/queue.js";
 import { reconcileTree } from "../reconcile/run.js";
-import { type UnitDefinition, unitNameOf } from "../reconcile/unit.js";
+import { type ReconcileContext, type UnitDefinition, unitNameOf } from "../reconcile/unit.js";
 import { checkRunOutput } from "../report/check-run.js";
 import { commentMarker, commitComment, shouldComment } from "../report/comment.js";
 import { loadKeys, type SopsKeys } from "../sops/index.js";
@@ -446,6 +447,8 @@ export class SyncService {
             revision: job.sha,
             sopsKeys: await this.keys,
             namespaces: namespacePolicy(cluster, fullName(job.repository)),
+            ...helmAccess(cluster),
+            ...(this.options.cacheDir ? { chartCacheDir: join(this.options.cacheDir, "charts") } : {}),
           },
           rootUnit(job),
         );
@@ -605,6 +608,26 @@ export function rootUnit(job: Pick<SyncJob, "repository" | "spec">): UnitDefinit
     dependsOn: [],
     healthChecks: [],
   };
+}
+
+/** How helm reaches the cluster: its kubeconfig's current context, without impersonation (not yet supported). */
+function helmAccess(cluster: ClusterConfig): Pick<ReconcileContext, "kubeconfigPath" | "helmUnavailable"> {
+  if (cluster.serviceAccount) {
+    return {
+      helmUnavailable: `cluster "${cluster.name}" impersonates a service account, which Ferry does not yet do for helm`,
+    };
+  }
+  if (cluster.context) {
+    return {
+      helmUnavailable: `cluster "${cluster.name}" names a kubeconfig context, which Ferry does not yet pass to helm`,
+    };
+  }
+  if (!cluster.kubeconfig) {
+    return {
+      helmUnavailable: `cluster "${cluster.name}" is reached in-cluster, which Ferry does not yet do for helm`,
+    };
+  }
+  return { kubeconfigPath: cluster.kubeconfig };
 }
 
 function namespacePolicy(cluster: ClusterConfig, repository: string): NamespacePolicy | undefined {

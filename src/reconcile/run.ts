@@ -3,7 +3,13 @@
  * once each of its dependencies has succeeded; a failed dependency skips its dependents.
  */
 
-import type { ReconcileResult, UnitResult } from "../model/result.js";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ChartRepositoryClient } from "../helm/chart-source/index.js";
+import { type HelmObject, type HelmRelease, readHelmObject } from "../helm/release.js";
+import type { Manifest } from "../model/object.js";
+import { ReconcileError, type ReconcileResult, type UnitResult } from "../model/result.js";
+import { type HelmContext, reconcileHelmUnit, unitOfHelmRelease } from "./helm-release.js";
 import { type ChildUnit, orderUnitsFor } from "./order.js";
 import { type ReconcileContext, reconcileUnit, type UnitDefinition, unitName, unitOfChild } from "./unit.js";
 
@@ -13,6 +19,10 @@ export async function reconcileTree(ctx: ReconcileContext, root: UnitDefinition)
   const status = new Map<string, UnitResult["status"]>();
   const pending: UnitDefinition[] = [root];
   const known = new Set<string>([unitName(root.owner)]);
+  const helm: HelmContext = {
+    sources: new Map(),
+    charts: new ChartRepositoryClient({ cacheDir: ctx.chartCacheDir ?? join(tmpdir(), "ferry-charts") }),
+  };
 
   while (pending.length > 0) {
     const { next, errors } = orderUnitsFor(pending, status);
@@ -30,7 +40,14 @@ export async function reconcileTree(ctx: ReconcileContext, root: UnitDefinition)
       results.push(skippedResult(next.unit, "skipped", `dependency ${next.blockedBy} did not succeed`));
       continue;
     }
-    const { result, prepared } = await reconcileUnit(ctx, next.unit);
+    const unit = next.unit;
+    if (unit.helm) {
+      const result = await reconcileHelmUnit(ctx, helm, { ...unit, helm: unit.helm });
+      status.set(name, result.status);
+      results.push(result);
+      continue;
+    }
+    const { result, prepared } = await reconcileUnit(ctx, unit);
     status.set(name, result.status);
     results.push(result);
     for (const problem of prepared?.foreign ?? []) {
@@ -41,10 +58,38 @@ export async function reconcileTree(ctx: ReconcileContext, root: UnitDefinition)
       });
     }
     for (const child of prepared?.children ?? []) addChild(child);
+    for (const source of prepared?.helmSources ?? []) {
+      const read = readOrReport(source, next.unit);
+      if (read && read.kind !== "HelmRelease")
+        helm.sources.set(`${read.metadata.namespace}/${read.metadata.name}`, read);
+    }
+    for (const manifest of prepared?.helmReleases ?? []) {
+      const read = readOrReport(manifest, next.unit);
+      if (read?.kind === "HelmRelease") addUnit(unitOfHelmRelease(read as HelmRelease, manifest.origin));
+    }
+  }
+
+  /** A Flux Helm object of a build, or its problems as a failed result of their own. */
+  function readOrReport(manifest: Manifest, from: UnitDefinition): HelmObject | undefined {
+    try {
+      return readHelmObject(manifest.object);
+    } catch (error) {
+      const problems = error instanceof ReconcileError ? error.problems : [{ message: String(error) }];
+      const subject = problems[0]?.subject ?? unitName(from.owner);
+      results.push({
+        ...skippedResult(from, "failed", problems[0]?.message ?? "invalid"),
+        name: subject,
+        problems: problems.map((p) => ({ ...p, ...(manifest.origin ? { origin: manifest.origin } : {}) })),
+      });
+      return undefined;
+    }
   }
 
   function addChild(child: ChildUnit) {
-    const unit = unitOfChild(child);
+    addUnit(unitOfChild(child));
+  }
+
+  function addUnit(unit: UnitDefinition) {
     const name = unitName(unit.owner);
     if (known.has(name)) return;
     known.add(name);

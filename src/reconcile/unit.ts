@@ -28,6 +28,7 @@ import type { UnitOwner } from "../cluster/policy.js";
 import { prune } from "../cluster/prune.js";
 import type { AppliedRecord } from "../cluster/record.js";
 import { waitForHealth } from "../cluster/wait.js";
+import type { HelmRelease } from "../helm/release.js";
 import type { KubeObject, Manifest, ObjectRef, Origin } from "../model/object.js";
 import { inventoryId, parseInventoryId, refOf, subjectOf } from "../model/object.js";
 import type { ChangeSetEntry, Phase, Problem, UnitResult } from "../model/result.js";
@@ -56,6 +57,8 @@ export interface UnitDefinition {
   postBuild?: PostBuild;
   decryptionSecret?: string;
   origin?: Origin;
+  /** A HelmRelease found in a build: reconciled with helm instead of built and applied. */
+  helm?: HelmRelease;
 }
 
 export interface ProgressEvent {
@@ -76,6 +79,12 @@ export interface ReconcileContext {
   onProgress?: (event: ProgressEvent) => void;
   /** Where this repository may write on this cluster (the operator file); default everywhere. */
   namespaces?: NamespacePolicy;
+  /** The cluster's kubeconfig file (its current context), for helm; HelmReleases fail without one. */
+  kubeconfigPath?: string;
+  /** Why helm may not run against this cluster (said in each HelmRelease's result instead of running it). */
+  helmUnavailable?: string;
+  /** Where Helm chart archives are cached; default the OS temp folder. */
+  chartCacheDir?: string;
 }
 
 export const unitName = (owner: UnitOwner) => `${owner.namespace}/${owner.name}`;
@@ -115,6 +124,9 @@ export interface PreparedUnit {
   children: ChildUnit[];
   notSupported: UnitResult["notSupported"];
   consumed: UnitResult["consumed"];
+  /** HelmReleases found in the build, and the chart sources (HelmRepository, OCIRepository) next to them. */
+  helmReleases: Manifest[];
+  helmSources: Manifest[];
   /** Problems of Flux objects in this build that belong to other units (a foreign source). */
   foreign: Problem[];
 }
@@ -165,6 +177,10 @@ export async function prepareUnit(
     children,
     notSupported: sorted.notSupported,
     consumed: sorted.consumed.map((m) => subjectOf(refOf(m.object))),
+    helmReleases: sorted.helmReleases,
+    helmSources: sorted.consumed.filter(
+      (m) => m.object.kind === "HelmRepository" || m.object.kind === "OCIRepository",
+    ),
     foreign: sorted.problems,
   };
 }

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { classify, sameRepository } from "../../src/build/flux.js";
 import { Workspace } from "../../src/build/workspace.js";
-import type { KubeObject, Manifest } from "../../src/model/object.js";
+import { type KubeObject, type Manifest, refOf, subjectOf } from "../../src/model/object.js";
 import { root } from "../support/build.js";
 
 const object = (
@@ -139,7 +139,7 @@ describe("classify", () => {
     ]);
   });
 
-  it("reports Helm and OCI objects as not supported yet", () => {
+  it("hands HelmReleases to the Helm flow, consumes chart sources, and reports HelmChart as not supported yet", () => {
     const kinds = [
       ["helm.toolkit.fluxcd.io/v2", "HelmRelease"],
       ["source.toolkit.fluxcd.io/v1", "HelmRepository"],
@@ -150,13 +150,15 @@ describe("classify", () => {
       kinds.map(([apiVersion, kind], i) => manifest(object(apiVersion, kind, "x"), i + 1)),
       { sourceNames: ["flux-system"] },
     );
-    expect(result.notSupported).toEqual(
-      kinds.map(([, kind], i) => ({
-        subject: `${kind}/flux-system/x`,
-        reason: `${kind} is not supported yet`,
-        origin: { file: "clusters/prod/all.yaml", line: i + 1 },
-      })),
-    );
+    expect(result.helmReleases.map((m) => m.object.kind)).toEqual(["HelmRelease"]);
+    expect(result.consumed.map((m) => m.object.kind)).toEqual(["HelmRepository", "OCIRepository"]);
+    expect(result.notSupported).toEqual([
+      {
+        subject: "HelmChart/flux-system/x",
+        reason: "HelmChart is not supported yet",
+        origin: { file: "clusters/prod/all.yaml", line: 4 },
+      },
+    ]);
     expect(result.apply).toEqual([]);
   });
 
@@ -221,10 +223,13 @@ describe("classify", () => {
         sourceNames: ["flux-system"],
       });
       expect(infra.apply.map((m) => m.object.kind)).toEqual(["Namespace"]);
-      expect(infra.notSupported.map((n) => n.subject).sort()).toEqual([
+      expect(infra.helmReleases.map((m) => subjectOf(refOf(m.object)))).toEqual([
         "HelmRelease/ingress-nginx/ingress-nginx",
+      ]);
+      expect(infra.consumed.map((m) => subjectOf(refOf(m.object)))).toEqual([
         "HelmRepository/ingress-nginx/ingress-nginx",
       ]);
+      expect(infra.notSupported).toEqual([]);
     } finally {
       await workspace.dispose();
     }

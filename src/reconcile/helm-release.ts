@@ -1,0 +1,274 @@
+/**
+ * One HelmRelease, as Flux's helm-controller reconciles it, with the real helm: the chart from this
+ * repository (a GitRepository source) or from a HelmRepository found in the build, the values from
+ * `valuesFrom` (ConfigMaps and Secrets in the target cluster) and inline `values`, then `helm upgrade
+ * --install` — unless the deployed release already has that chart version and those values, so an
+ * unchanged reconcile makes no new revision — and `helm test` when enabled. Never throws: failures
+ * are in the result, with helm's error and never a value.
+ */
+
+import { parseDuration } from "../build/duration.js";
+import { conventionalSourceNames } from "../build/flux.js";
+import { type ChartRepositoryClient, localChart } from "../helm/chart-source/index.js";
+import { HelmDriver } from "../helm/driver/helm-driver.js";
+import type { HelmRelease, HelmRepository, OCIRepository } from "../helm/release.js";
+import { releaseName, releaseNamespace } from "../helm/release-name.js";
+import { composeValues, valuesSources } from "../helm/values.js";
+import { valuesDigest } from "../helm/values-digest.js";
+import type { ObjectRef } from "../model/object.js";
+import { ReconcileError, type UnitResult } from "../model/result.js";
+import { type ReconcileContext, type UnitDefinition, unitName } from "./unit.js";
+
+/** What a tree's HelmReleases share: the chart sources found in its builds, and one chart client. */
+export interface HelmContext {
+  /** HelmRepository and OCIRepository objects by `namespace/name`. */
+  sources: Map<string, HelmRepository | OCIRepository>;
+  charts: ChartRepositoryClient;
+}
+
+/** A HelmRelease found in a build, as a unit of the tree (ordered by its `dependsOn`). */
+export function unitOfHelmRelease(release: HelmRelease, origin?: UnitDefinition["origin"]): UnitDefinition {
+  return {
+    owner: { name: release.metadata.name, namespace: release.metadata.namespace },
+    path: release.spec.chart?.spec.chart ?? "",
+    overlay: {},
+    prune: false,
+    wait: false,
+    timeoutMs: parseDuration(release.spec.timeout) ?? 300_000,
+    force: false,
+    suspend: release.spec.suspend,
+    dependsOn: release.spec.dependsOn,
+    healthChecks: [],
+    helm: release,
+    ...(origin ? { origin } : {}),
+  };
+}
+
+/** Reconciles a HelmRelease unit; never throws: failures are in the result. */
+export async function reconcileHelmUnit(
+  ctx: ReconcileContext,
+  helm: HelmContext,
+  unit: UnitDefinition & { helm: HelmRelease },
+): Promise<UnitResult> {
+  const started = performance.now();
+  const result: UnitResult = {
+    name: unitName(unit.owner),
+    path: unit.path,
+    ...(ctx.revision ? { revision: ctx.revision } : {}),
+    status: "succeeded",
+    changes: [],
+    health: [],
+    timings: [],
+    problems: [],
+    notSupported: [],
+    consumed: [],
+    durationMs: 0,
+  };
+  if (unit.suspend) {
+    result.status = "skipped";
+    result.problems.push({ message: "suspended: spec.suspend is true" });
+  } else {
+    try {
+      await reconcileHelmRelease(ctx, helm, unit.helm, result);
+    } catch (error) {
+      result.status = "failed";
+      const problems =
+        error instanceof ReconcileError
+          ? error.problems
+          : [{ message: error instanceof Error ? error.message : String(error) }];
+      result.problems.push(
+        ...problems.map((p) => ({ ...p, ...(unit.origin && !p.origin ? { origin: unit.origin } : {}) })),
+      );
+    }
+  }
+  const ms = Math.round(performance.now() - started);
+  result.timings.push({ phase: "apply", ms });
+  result.durationMs = ms;
+  return result;
+}
+
+export async function reconcileHelmRelease(
+  ctx: ReconcileContext,
+  helm: HelmContext,
+  release: HelmRelease,
+  result: UnitResult,
+): Promise<void> {
+  const { name, namespace } = release.metadata;
+  const ref: ObjectRef = {
+    group: "helm.toolkit.fluxcd.io",
+    version: "v2",
+    kind: "HelmRelease",
+    namespace,
+    name,
+  };
+  const subject = `HelmRelease/${namespace}/${name}`;
+  if (ctx.helmUnavailable || !ctx.kubeconfigPath) {
+    throw new ReconcileError(
+      `${subject}: ${ctx.helmUnavailable ?? "helm needs a kubeconfig file for this cluster, and Ferry was given none"}`,
+    );
+  }
+  // helm writes what the chart renders, which Ferry cannot check object by object beforehand.
+  if (ctx.namespaces) {
+    throw new ReconcileError(
+      `${subject}: ${ctx.namespaces.describe} may only write to some namespaces, and Ferry cannot yet check what a Helm chart writes; ask the operator to allow every namespace ("*") for this cluster`,
+    );
+  }
+  const chart = await chartOf(ctx, helm, release);
+  const values = composeValues({
+    namespace,
+    valuesFrom: release.spec.valuesFrom,
+    values: release.spec.values ?? null,
+    lookup: lookupOf(await readSources(ctx, release)),
+  });
+  const target = {
+    name: releaseName({ name, namespace, ...optional(release.spec) }),
+    namespace: releaseNamespace({ name, namespace, ...optional(release.spec) }),
+  };
+  const driver = await HelmDriver.create({ kubeconfig: ctx.kubeconfigPath as string });
+  try {
+    const deployed = await driver.status(target.name, target.namespace);
+    const digest = valuesDigest(values);
+    if (
+      deployed?.status === "deployed" &&
+      deployed.chart.name === chart.name &&
+      deployed.chart.version === chart.version &&
+      deployed.valuesDigest === digest
+    ) {
+      result.changes.push({
+        ref,
+        subject,
+        action: "unchanged",
+        reason: `${chart.name}@${chart.version} revision ${deployed.revision}`,
+      });
+      return;
+    }
+    const install = deployed === undefined;
+    const settings = install ? release.spec.install : release.spec.upgrade;
+    let upgraded: Awaited<ReturnType<HelmDriver["upgrade"]>>;
+    try {
+      upgraded = await driver.upgrade({
+        name: target.name,
+        namespace: target.namespace,
+        chart: chart.path,
+        values,
+        timeoutMs: parseDuration(release.spec.timeout) ?? 300_000,
+        wait: !settings.disableWait,
+        maxHistory: release.spec.maxHistory,
+        createNamespace: release.spec.install.createNamespace,
+      });
+    } catch (error) {
+      // Flux's event: `Helm upgrade failed for release <ns>/<name> with chart <chart>@<version>: <error>`.
+      const why =
+        error instanceof Error ? ((error as { detail?: string }).detail ?? error.message) : String(error);
+      throw new ReconcileError(
+        `Helm ${install ? "install" : "upgrade"} failed for release ${target.namespace}/${target.name} with chart ${chart.name}@${chart.version}: ${why}`,
+        [
+          {
+            message: `Helm ${install ? "install" : "upgrade"} failed for release ${target.namespace}/${target.name} with chart ${chart.name}@${chart.version}: ${why}`,
+            subject,
+          },
+        ],
+      );
+    }
+    result.changes.push({
+      ref,
+      subject,
+      action: install ? "created" : "configured",
+      reason: `${chart.name}@${chart.version} revision ${upgraded.revision}`,
+    });
+    if (release.spec.test.enable) {
+      const tested = await driver.test(target.name, target.namespace, { filters: release.spec.test.filters });
+      if (!tested.passed && !release.spec.test.ignoreFailures) {
+        const failing = tested.tests.filter((t) => t.phase !== "Succeeded").map((t) => t.name);
+        throw new ReconcileError(
+          `${subject}: helm test failed: ${failing.join(", ") || tested.detail || "see helm test"}`,
+        );
+      }
+    }
+  } finally {
+    await driver.close();
+  }
+}
+
+const optional = (spec: HelmRelease["spec"]) => ({
+  ...(spec.releaseName ? { releaseName: spec.releaseName } : {}),
+  ...(spec.targetNamespace ? { targetNamespace: spec.targetNamespace } : {}),
+  ...(spec.storageNamespace ? { storageNamespace: spec.storageNamespace } : {}),
+});
+
+/** The chart on disk: a folder of this repository, or an archive from a HelmRepository. */
+async function chartOf(
+  ctx: ReconcileContext,
+  helm: HelmContext,
+  release: HelmRelease,
+): Promise<{ name: string; version: string; path: string }> {
+  const subject = `HelmRelease/${release.metadata.namespace}/${release.metadata.name}`;
+  const spec = release.spec.chart?.spec;
+  if (!spec)
+    throw new ReconcileError(
+      `${subject}: spec.chartRef (OCIRepository, HelmChart) is not supported yet; use spec.chart`,
+    );
+  const source = spec.sourceRef;
+  const sourceNamespace = source.namespace ?? release.metadata.namespace;
+  if (source.kind === "GitRepository") {
+    const names = [...conventionalSourceNames, ...(ctx.sourceNames ?? [])];
+    if (!names.includes(source.name) && !names.includes(`${sourceNamespace}/${source.name}`)) {
+      throw new ReconcileError(
+        `${subject}: GitRepository ${sourceNamespace}/${source.name} is not this repository; Ferry reads charts from the repository it syncs`,
+      );
+    }
+    const local = await localChart(ctx.workspace.root, spec.chart);
+    return { name: local.name, version: local.version, path: local.dir };
+  }
+  if (source.kind !== "HelmRepository") {
+    throw new ReconcileError(`${subject}: charts from a ${source.kind} are not supported yet`);
+  }
+  const repository = helm.sources.get(`${sourceNamespace}/${source.name}`);
+  if (repository?.kind !== "HelmRepository") {
+    throw new ReconcileError(
+      `${subject}: HelmRepository ${sourceNamespace}/${source.name} is not in the repository's synced paths`,
+    );
+  }
+  if (repository.spec.type === "oci") {
+    throw new ReconcileError(`${subject}: OCI HelmRepositories are not supported yet`);
+  }
+  const interval = repository.spec.interval ? parseDuration(repository.spec.interval) : undefined;
+  const resolved = await helm.charts.resolve(
+    { url: repository.spec.url, ...(interval ? { intervalMs: interval } : {}) },
+    spec.chart,
+    spec.version,
+  );
+  return { name: resolved.name, version: resolved.version, path: resolved.archive };
+}
+
+/** The data of every ConfigMap and Secret `valuesFrom` names (Secrets decoded), by kind and name. */
+async function readSources(
+  ctx: ReconcileContext,
+  release: HelmRelease,
+): Promise<Map<string, Record<string, string> | undefined>> {
+  const found = new Map<string, Record<string, string> | undefined>();
+  for (const { kind, name } of valuesSources(release.spec.valuesFrom)) {
+    const live = await ctx.client.get({
+      group: "",
+      version: "v1",
+      kind,
+      namespace: release.metadata.namespace,
+      name,
+    });
+    const data = (live?.data ?? {}) as Record<string, string>;
+    found.set(
+      `${kind}/${name}`,
+      live === undefined
+        ? undefined
+        : kind === "Secret"
+          ? Object.fromEntries(
+              Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]),
+            )
+          : data,
+    );
+  }
+  return found;
+}
+
+const lookupOf = (found: Map<string, Record<string, string> | undefined>) => (kind: string, name: string) =>
+  found.get(`${kind}/${name}`);
