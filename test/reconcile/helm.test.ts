@@ -4,6 +4,8 @@
  * reconcile makes no new revision; a values change upgrades; a chart from another repository fails
  * alone and its dependents are skipped.
  */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Workspace } from "../../src/build/workspace.js";
@@ -12,6 +14,7 @@ import { HelmDriver } from "../../src/helm/driver/helm-driver.js";
 import type { ReconcileResult } from "../../src/model/result.js";
 import { reconcileTree } from "../../src/reconcile/run.js";
 import { KubeApiServer } from "../kube-api-server/server.js";
+import { type ChartServer, packageHello, sha256, startChartServer } from "../support/chart-server.js";
 import { rootUnit, ScratchRepo } from "../support/fleet.js";
 
 describe("HelmReleases in a synced path", () => {
@@ -109,5 +112,95 @@ describe("HelmReleases in a synced path", () => {
       expect.objectContaining({ action: "configured", reason: "hello@0.1.0 revision 2" }),
     ]);
     expect(server.get("apps/v1", "Deployment", "web", "hello")?.spec.replicas).toBe(3);
+  });
+});
+
+describe("a HelmRelease whose chart comes from a HelmRepository", () => {
+  let server: KubeApiServer;
+  let charts: ChartServer;
+  let dir: string;
+
+  beforeAll(async () => {
+    server = await KubeApiServer.start();
+    charts = await startChartServer();
+    const [v010, v020] = [await packageHello("0.1.0"), await packageHello("0.2.0")];
+    charts.routes.set("/charts/index.yaml", {
+      body: [
+        "apiVersion: v1",
+        "entries:",
+        "  hello:",
+        `  - {name: hello, version: 0.1.0, urls: [hello-0.1.0.tgz], digest: ${sha256(v010)}}`,
+        `  - {name: hello, version: 0.2.0, urls: [hello-0.2.0.tgz], digest: ${sha256(v020)}}`,
+        "",
+      ].join("\n"),
+    });
+    charts.routes.set("/charts/hello-0.1.0.tgz", { body: v010 });
+    charts.routes.set("/charts/hello-0.2.0.tgz", { body: v020 });
+    dir = await mkdtemp(join(tmpdir(), "ferry-helm-repo-"));
+    await mkdir(join(dir, "repo", "apps"), { recursive: true });
+    await writeFile(
+      join(dir, "repo", "apps", "hello.yaml"),
+      [
+        "apiVersion: source.toolkit.fluxcd.io/v1",
+        "kind: HelmRepository",
+        "metadata: {name: charts, namespace: flux-system}",
+        `spec: {url: "${charts.url}/charts", interval: 10m}`,
+        "---",
+        "apiVersion: helm.toolkit.fluxcd.io/v2",
+        "kind: HelmRelease",
+        "metadata: {name: hello, namespace: apps}",
+        "spec:",
+        "  interval: 10m",
+        "  timeout: 1m",
+        "  install: {createNamespace: true}",
+        "  chart:",
+        "    spec:",
+        "      chart: hello",
+        '      version: "0.x"',
+        "      sourceRef: {kind: HelmRepository, name: charts, namespace: flux-system}",
+        "",
+      ].join("\n"),
+    );
+    await server.writeKubeconfig(join(dir, "kubeconfig"));
+  });
+  afterAll(async () => {
+    await charts.close();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("resolves the newest version in the range, downloads it once, and installs it", async () => {
+    const reconcile = async () => {
+      const client = await KubeClient.connect({ kubeconfigText: server.kubeconfig() });
+      const workspace = await Workspace.create(join(dir, "repo"));
+      try {
+        return await reconcileTree(
+          {
+            client,
+            workspace,
+            sopsKeys: { age: [], pgp: [] },
+            kubeconfigPath: join(dir, "kubeconfig"),
+            chartCacheDir: join(dir, "charts"),
+          },
+          rootUnit("apps"),
+        );
+      } finally {
+        client.close();
+        await workspace.dispose();
+      }
+    };
+    const first = await reconcile();
+    expect(first.units.find((u) => u.name === "apps/hello")).toMatchObject({
+      status: "succeeded",
+      changes: [expect.objectContaining({ action: "created", reason: "hello@0.2.0 revision 1" })],
+    });
+    expect(server.get("apps/v1", "Deployment", "apps", "hello")).toBeDefined();
+
+    const again = await reconcile();
+    expect(again.units.find((u) => u.name === "apps/hello")?.changes[0]?.action).toBe("unchanged");
+    // The archive came from the cache the second time (a new tree run reads the index again).
+    expect(charts.requests.filter((r) => r.path.endsWith(".tgz")).map((r) => r.path)).toEqual([
+      "/charts/hello-0.2.0.tgz",
+    ]);
   });
 });

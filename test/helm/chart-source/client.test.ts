@@ -8,7 +8,7 @@ import {
   type ChartRepositoryClientOptions,
   ChartSourceError,
 } from "../../../src/helm/chart-source/index.js";
-import { type ChartServer, packageHello, sha256, startChartServer } from "./chart-server.js";
+import { type ChartServer, packageHello, sha256, startChartServer } from "../../support/chart-server.js";
 
 let v010: Buffer;
 let v020: Buffer;

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { create } from "tar";
 
-const helloChart = fileURLToPath(new URL("../../fixtures/charts/hello", import.meta.url));
+const helloChart = fileURLToPath(new URL("../fixtures/charts/hello", import.meta.url));
 
 /** `helm package`'s shape: a gzipped tar with one top folder named after the chart. */
 export async function packageHello(version: string): Promise<Buffer> {
