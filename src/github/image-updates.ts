@@ -113,11 +113,6 @@ export class ImageUpdateService {
     while (this.background.size > 0) await Promise.all([...this.background]);
   }
 
-  /** Whether the repository was seen using `image`. */
-  uses(repository: Repository, image: string): boolean {
-    return this.users.get(fullName(repository))?.has(image) ?? false;
-  }
-
   /** Repositories seen using `image`. */
   usersOf(image: string): Repository[] {
     return [...this.users.entries()]
@@ -126,11 +121,6 @@ export class ImageUpdateService {
         const [owner = "", repo = ""] = name.split("/");
         return { owner, repo };
       });
-  }
-
-  /** Whether the repository has image automation objects, as far as Ferry has seen. */
-  usesImages(repository: Repository): boolean {
-    return (this.users.get(fullName(repository))?.size ?? 0) > 0;
   }
 
   /**
