@@ -74,6 +74,7 @@ const helmReleaseSpec = z
           .prefault({}),
       })
       .prefault({}),
+    rollback: z.looseObject({ disableWait: z.boolean().default(false) }).prefault({}),
     test: z
       .looseObject({
         enable: z.boolean().default(false),

@@ -143,38 +143,19 @@ export async function reconcileHelmRelease(
       return;
     }
     const install = deployed === undefined;
-    const settings = install ? release.spec.install : release.spec.upgrade;
-    let upgraded: Awaited<ReturnType<HelmDriver["upgrade"]>>;
-    try {
-      upgraded = await driver.upgrade({
-        name: target.name,
-        namespace: target.namespace,
-        chart: chart.path,
-        values,
-        timeoutMs: parseDuration(release.spec.timeout) ?? 300_000,
-        wait: !settings.disableWait,
-        maxHistory: release.spec.maxHistory,
-        createNamespace: release.spec.install.createNamespace,
-      });
-    } catch (error) {
-      // Flux's event: `Helm upgrade failed for release <ns>/<name> with chart <chart>@<version>: <error>`.
-      const why =
-        error instanceof Error ? ((error as { detail?: string }).detail ?? error.message) : String(error);
-      throw new ReconcileError(
-        `Helm ${install ? "install" : "upgrade"} failed for release ${target.namespace}/${target.name} with chart ${chart.name}@${chart.version}: ${why}`,
-        [
-          {
-            message: `Helm ${install ? "install" : "upgrade"} failed for release ${target.namespace}/${target.name} with chart ${chart.name}@${chart.version}: ${why}`,
-            subject,
-          },
-        ],
-      );
-    }
+    const { upgraded, remediated } = await upgradeWithRemediation(driver, release, {
+      ...target,
+      chart,
+      values,
+      install,
+      previous: deployed?.status === "deployed" ? deployed.revision : undefined,
+    });
+    const after = remediated.length > 0 ? ` (after ${remediated.join(", ")})` : "";
     result.changes.push({
       ref,
       subject,
       action: install ? "created" : "configured",
-      reason: `${chart.name}@${chart.version} revision ${upgraded.revision}`,
+      reason: `${chart.name}@${chart.version} revision ${upgraded.revision}${after}`,
     });
     if (release.spec.test.enable) {
       const tested = await driver.test(target.name, target.namespace, { filters: release.spec.test.filters });
@@ -272,3 +253,94 @@ async function readSources(
 
 const lookupOf = (found: Map<string, Record<string, string> | undefined>) => (kind: string, name: string) =>
   found.get(`${kind}/${name}`);
+
+/**
+ * `helm upgrade --install`, and Flux's remediation when it fails: with `remediation.retries` above 0
+ * (negative: as often as Ferry retries in one run, 5), a failed install is uninstalled and a failed
+ * upgrade rolled back to the release that was deployed (or uninstalled, with `strategy: uninstall`)
+ * before the next attempt, and after the last one unless `remediateLastFailure` is false. Only a
+ * failure that left a new revision is remediated: a chart that does not render changed nothing.
+ */
+async function upgradeWithRemediation(
+  driver: HelmDriver,
+  release: HelmRelease,
+  target: {
+    name: string;
+    namespace: string;
+    chart: { name: string; version: string; path: string };
+    values: Record<string, unknown>;
+    install: boolean;
+    previous: number | undefined;
+  },
+): Promise<{ upgraded: Awaited<ReturnType<HelmDriver["upgrade"]>>; remediated: string[] }> {
+  const remediated: string[] = [];
+  const timeoutMs = parseDuration(release.spec.timeout) ?? 300_000;
+  let install = target.install;
+  for (let attempt = 1; ; attempt++) {
+    const settings = install ? release.spec.install : release.spec.upgrade;
+    const { retries } = settings.remediation;
+    const attempts = 1 + (retries < 0 ? MAX_RETRIES_PER_RUN : Math.min(retries, MAX_RETRIES_PER_RUN));
+    try {
+      const upgraded = await driver.upgrade({
+        name: target.name,
+        namespace: target.namespace,
+        chart: target.chart.path,
+        values: target.values,
+        timeoutMs,
+        wait: !settings.disableWait,
+        maxHistory: release.spec.maxHistory,
+        createNamespace: release.spec.install.createNamespace,
+      });
+      return { upgraded, remediated };
+    } catch (error) {
+      const last = attempt >= attempts;
+      const remediate = retries !== 0 && (!last || (settings.remediation.remediateLastFailure ?? true));
+      if (remediate) {
+        const done = await remediateFailure(driver, release, { ...target, install }, timeoutMs);
+        if (done) remediated.push(done);
+        if (done === "uninstalled") install = true;
+      }
+      if (last) {
+        // Flux's event: `Helm upgrade failed for release <ns>/<name> with chart <chart>@<version>: <error>`.
+        const why =
+          error instanceof Error ? ((error as { detail?: string }).detail ?? error.message) : String(error);
+        const message =
+          `Helm ${target.install ? "install" : "upgrade"} failed for release ` +
+          `${target.namespace}/${target.name} with chart ${target.chart.name}@${target.chart.version}: ${why}` +
+          (remediated.length > 0 ? `; remediated: ${remediated.join(", ")}` : "");
+        throw new ReconcileError(message, [
+          { message, subject: `HelmRelease/${release.metadata.namespace}/${release.metadata.name}` },
+        ]);
+      }
+    }
+  }
+}
+
+/** Retries Ferry makes in one run (Flux counts them across reconciles). */
+const MAX_RETRIES_PER_RUN = 5;
+
+/** Undoes a failed attempt that left a revision behind; says what it did, or undefined when nothing needed undoing. */
+async function remediateFailure(
+  driver: HelmDriver,
+  release: HelmRelease,
+  target: { name: string; namespace: string; install: boolean; previous: number | undefined },
+  timeoutMs: number,
+): Promise<string | undefined> {
+  const now = await driver.status(target.name, target.namespace);
+  if (!now || now.status === "deployed") return undefined;
+  const rollbackSpec = release.spec.rollback;
+  if (
+    target.install ||
+    release.spec.upgrade.remediation.strategy === "uninstall" ||
+    target.previous === undefined
+  ) {
+    await driver.uninstall(target.name, target.namespace, { timeoutMs, wait: !rollbackSpec.disableWait });
+    return "uninstalled";
+  }
+  await driver.rollback(target.name, target.namespace, target.previous, {
+    timeoutMs,
+    wait: !rollbackSpec.disableWait,
+    maxHistory: release.spec.maxHistory,
+  });
+  return `rolled back to revision ${target.previous}`;
+}

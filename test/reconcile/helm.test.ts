@@ -113,6 +113,34 @@ describe("HelmReleases in a synced path", () => {
     ]);
     expect(server.get("apps/v1", "Deployment", "web", "hello")?.spec.replicas).toBe(3);
   });
+
+  it("rolls a failed upgrade back to the deployed revision, retrying as remediation.retries says", async () => {
+    const file = "clusters/production/web.yaml";
+    const text = (await repo.read(file))
+      .replace("replicas: 3", "replicas: 4")
+      .replace(
+        "  timeout: 1m\n",
+        "  timeout: 3s\n  upgrade: {remediation: {retries: 1}}\n  rollback: {disableWait: true}\n",
+      );
+    await repo.write(file, text);
+    server.simulator.setHealth("Deployment", "web", "hello", "never-ready");
+    try {
+      const result = await reconcile();
+      const hello = unit(result, "web/hello");
+      expect(hello?.status).toBe("failed");
+      expect(hello?.problems[0]?.message).toMatch(
+        /^Helm upgrade failed for release web\/hello with chart hello@0\.1\.0: [\s\S]*; remediated: rolled back to revision 2, rolled back to revision 2$/,
+      );
+      const { status, history } = await release();
+      expect(status).toMatchObject({ status: "deployed" });
+      // 2 deployed, 3 failed, 4 its rollback, 5 failed again, 6 its rollback.
+      expect(history.map((h) => h.description)).toContain("Rollback to 2");
+      expect(history.at(-1)?.revision).toBe(6);
+      expect(server.get("apps/v1", "Deployment", "web", "hello")?.spec.replicas).toBe(3);
+    } finally {
+      server.simulator.setHealth("Deployment", "web", "hello", "ready");
+    }
+  });
 });
 
 describe("a HelmRelease whose chart comes from a HelmRepository", () => {
