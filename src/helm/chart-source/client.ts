@@ -6,10 +6,10 @@
  */
 import { createHash } from "node:crypto";
 import type { Dispatcher } from "undici";
+import { type HttpAnswer, HttpFailure, type HttpOptions, httpGet } from "../../images/registry/http.js";
 import { cachedArchive, storeArchive } from "./archive-cache.js";
 import { type ChartIndex, type ChartVersion, parseChartIndex } from "./chart-index.js";
 import { ChartSourceError } from "./errors.js";
-import { formatBytes, type GetAnswer, GetFailure, type GetOptions, getBytes } from "./http.js";
 import { chartUrl, displayUrl, indexUrl, parseRepositoryUrl, sameOrigin } from "./repository-url.js";
 import { resolveChartVersion } from "./resolve.js";
 
@@ -62,6 +62,7 @@ export interface ResolvedChart {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+const MAX_REDIRECTIONS = 10;
 const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 const DEFAULT_INTERVAL_MS = 60_000;
 
@@ -175,21 +176,18 @@ export class ChartRepositoryClient {
     maxBytes: number,
     source: string,
     message: (problem: string) => string,
-  ): Promise<GetAnswer> {
-    const options: GetOptions = {
+  ): Promise<HttpAnswer> {
+    const options: HttpOptions = {
       timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       maxBytes,
+      redirects: MAX_REDIRECTIONS,
       ...(this.options.dispatcher ? { dispatcher: this.options.dispatcher } : {}),
     };
     try {
-      return await getBytes(url, headers, options);
+      return await httpGet(url, headers, options);
     } catch (error) {
-      if (!(error instanceof GetFailure)) throw error;
-      const problem =
-        error.kind === "too-large"
-          ? `${error.message} (${formatBytes(maxBytes)} is the limit)`
-          : error.message;
-      throw new ChartSourceError(message(problem), error.kind, source, undefined, { cause: error });
+      if (!(error instanceof HttpFailure)) throw error;
+      throw new ChartSourceError(message(error.message), error.kind, source, undefined, { cause: error });
     }
   }
 }

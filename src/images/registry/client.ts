@@ -221,7 +221,7 @@ export class RegistryClient implements TagLister {
   private readTags(answer: HttpAnswer, listing: Listing): string[] {
     let body: unknown;
     try {
-      body = JSON.parse(answer.body);
+      body = JSON.parse(answer.body.toString());
     } catch {
       body = undefined;
     }

@@ -1,10 +1,12 @@
 /**
  * One GET with undici's `request`, the body read to the end (or destroyed) before returning, under
- * a size limit and a timeout. Not the global fetch: Node 22's crashes the process on paused
- * bodies (nodejs/undici#5360).
+ * a size limit and a timeout, optionally following redirects (undici drops the Authorization header
+ * when a redirect leaves the origin). Not the global fetch: Node 22's crashes the process on paused
+ * bodies (nodejs/undici#5360). Registries and Helm chart repositories both use it.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import { type Dispatcher, request } from "undici";
+import { type Dispatcher, getGlobalDispatcher, interceptors, request } from "undici";
+import { formatBytes } from "../../source/archive.js";
 
 export interface HttpOptions {
   /** undici dispatcher (an Agent, a MockAgent in tests); undici's global one when absent. */
@@ -13,12 +15,14 @@ export interface HttpOptions {
   timeoutMs: number;
   /** Bodies above this are refused. */
   maxBytes: number;
+  /** Redirects followed at most; none when absent. */
+  redirects?: number;
 }
 
 export interface HttpAnswer {
   status: number;
   headers: IncomingHttpHeaders;
-  body: string;
+  body: Buffer;
 }
 
 /** No usable answer. The message carries no request header, so no credential. */
@@ -38,24 +42,29 @@ export async function httpGet(
   options: HttpOptions,
 ): Promise<HttpAnswer> {
   const signal = AbortSignal.timeout(options.timeoutMs);
+  const base = options.dispatcher ?? getGlobalDispatcher();
+  const dispatcher = options.redirects
+    ? base.compose(interceptors.redirect({ maxRedirections: options.redirects }))
+    : base;
+  const tooLarge = () =>
+    new HttpFailure("too-large", `it is larger than the limit of ${formatBytes(options.maxBytes)}`);
   try {
-    const response = await request(url, {
-      method: "GET",
-      headers,
-      signal,
-      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-    });
+    const response = await request(url, { method: "GET", headers, signal, dispatcher });
+    if (response.statusCode < 300 && Number(response.headers["content-length"]) > options.maxBytes) {
+      response.body.destroy();
+      throw tooLarge();
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of response.body) {
       size += chunk.length;
       if (size > options.maxBytes) {
         response.body.destroy();
-        throw new HttpFailure("too-large", `an answer larger than ${options.maxBytes} bytes`);
+        throw tooLarge();
       }
       chunks.push(chunk);
     }
-    return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString() };
+    return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) };
   } catch (error) {
     if (error instanceof HttpFailure) throw error;
     if (signal.aborted) {

@@ -42,7 +42,7 @@ export function listingError(
 
 /** `HTTP 403: DENIED: requested access to the resource is denied`, or `HTTP 403` alone. */
 export function describeAnswer(answer: HttpAnswer, secrets: readonly string[]): string {
-  const said = registrySays(answer.body);
+  const said = registrySays(answer.body.toString());
   if (!said) return `HTTP ${answer.status}`;
   const clean = secrets.reduce(
     (text, secret) => (secret ? text.replaceAll(secret, "[redacted]") : text),

@@ -113,7 +113,7 @@ export async function fetchToken(
   }
   let parsed: z.infer<typeof tokenAnswer> | undefined;
   try {
-    parsed = tokenAnswer.safeParse(JSON.parse(answer.body)).data;
+    parsed = tokenAnswer.safeParse(JSON.parse(answer.body.toString())).data;
   } catch {
     parsed = undefined;
   }
