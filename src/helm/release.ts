@@ -18,6 +18,13 @@ const duration = z.string().regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/, {
 const crdPolicy = z.enum(["Skip", "Create", "CreateReplace"]);
 const reference = z.looseObject({ name, namespace: z.string().optional() });
 
+/** `install.remediation` and `upgrade.remediation` (which adds `strategy`). */
+const remediation = z.looseObject({
+  retries: z.number().int().default(0),
+  ignoreTestFailures: z.boolean().optional(),
+  remediateLastFailure: z.boolean().optional(),
+});
+
 const chartTemplate = z.looseObject({
   spec: z.looseObject({
     chart: name,
@@ -51,26 +58,15 @@ const helmReleaseSpec = z
         crds: crdPolicy.default("Create"),
         createNamespace: z.boolean().default(false),
         disableWait: z.boolean().default(false),
-        remediation: z
-          .looseObject({
-            retries: z.number().int().default(0),
-            ignoreTestFailures: z.boolean().optional(),
-            remediateLastFailure: z.boolean().optional(),
-          })
-          .prefault({}),
+        remediation: remediation.prefault({}),
       })
       .prefault({}),
     upgrade: z
       .looseObject({
         crds: crdPolicy.default("Skip"),
         disableWait: z.boolean().default(false),
-        remediation: z
-          .looseObject({
-            retries: z.number().int().default(0),
-            ignoreTestFailures: z.boolean().optional(),
-            remediateLastFailure: z.boolean().optional(),
-            strategy: z.enum(["rollback", "uninstall"]).default("rollback"),
-          })
+        remediation: remediation
+          .extend({ strategy: z.enum(["rollback", "uninstall"]).default("rollback") })
           .prefault({}),
       })
       .prefault({}),
