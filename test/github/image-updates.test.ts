@@ -324,6 +324,43 @@ describe("image update pull requests", () => {
     expect(github.calls.some((c) => c.path.endsWith("/git/trees"))).toBe(false);
   });
 
+  it("does not open again a pull request someone closed for the same change", async () => {
+    const github = mockGitHub();
+    await baseCalls(github, BASE, await tarballOf(fixture, BASE));
+    const declined = "f".repeat(40);
+    github.api
+      .get(`${REPO_PATH}/git/commits/${BASE}`)
+      .reply(200, { sha: BASE, tree: { sha: "tree-0" } })
+      .post(`${REPO_PATH}/git/trees`)
+      .reply(201, { sha: "tree-9" })
+      .get(/\/git\/ref\/heads(%2F|\/)ferry/)
+      .reply(200, { object: { sha: declined } })
+      .get(`${REPO_PATH}/git/commits/${declined}`)
+      .reply(200, { sha: declined, tree: { sha: "tree-9" } })
+      .get(`${REPO_PATH}/pulls`)
+      .query({ head: `${OWNER}:${BRANCH}`, state: "open", per_page: 1 })
+      .reply(200, [])
+      .get(`${REPO_PATH}/pulls`)
+      .query({ head: `${OWNER}:${BRANCH}`, state: "closed", per_page: 10 })
+      .reply(200, [
+        {
+          number: 9,
+          html_url: "https://github.com/pull/9",
+          head: { sha: declined },
+          title: "",
+          body: "",
+          merged_at: null,
+        },
+      ]);
+
+    await deliver(app.probot, "package-161", "registry_package", published("1.6.1"));
+    await app.images.idle();
+
+    pending();
+    expect(github.unmatched).toEqual([]);
+    expect(github.calls.filter((c) => c.method !== "GET" && !c.path.endsWith("/git/trees"))).toEqual([]);
+  });
+
   it("falls back to the event's tag when the registry refuses to list, and says so", async () => {
     const refused = join(dir, "refused");
     await cp(fixture, refused, { recursive: true });
