@@ -234,7 +234,10 @@ export async function startFakeGitHub(repositories: Map<string, FakeRepository>)
       "GET /repos/:owner/:repo/branches/:branch",
       async ([owner, repo, branch]) => {
         const sha = branchHead(owner, repo, branch);
-        return sha ? { status: 200, body: { name: branch, commit: { sha } } } : notFound;
+        const tree = sha ? commitOf(owner, repo, sha)?.tree : undefined;
+        return sha
+          ? { status: 200, body: { name: branch, commit: { sha, commit: { tree: { sha: tree } } } } }
+          : notFound;
       },
     ],
     [

@@ -258,6 +258,8 @@ export class ImageUpdateService {
         const proposal = await proposeChange(github, repository, {
           base: defaultBranch,
           baseSha,
+          // The branch lookup already holds the base commit's tree: no second request for it.
+          baseTree: branch.commit.commit.tree.sha,
           branch: group.branch,
           files: files.map((f) => ({ path: f.path, content: f.after })),
           message,

@@ -10,8 +10,9 @@ import type { GitHub, Repository } from "./sync.js";
 export interface ProposedChange {
   /** The branch the pull request merges into. */
   base: string;
-  /** The commit of `base` the change was made on. */
+  /** The commit of `base` the change was made on, and its tree (both from the caller's branch lookup). */
   baseSha: string;
+  baseTree: string;
   /** The pull request's branch (force-updated: it holds Ferry's commit only). */
   branch: string;
   /** Changed files with their whole new text, paths relative to the repository root. */
@@ -50,13 +51,9 @@ export async function proposeChange(
   repository: Repository,
   change: ProposedChange,
 ): Promise<Proposal> {
-  const { data: baseCommit } = await github.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", {
-    ...repository,
-    commit_sha: change.baseSha,
-  });
   const { data: tree } = await github.request("POST /repos/{owner}/{repo}/git/trees", {
     ...repository,
-    base_tree: baseCommit.tree.sha,
+    base_tree: change.baseTree,
     tree: change.files.map((file) => ({
       path: file.path,
       mode: "100644" as const,

@@ -10,7 +10,7 @@
 import { parseDuration } from "../build/duration.js";
 import { conventionalSourceNames } from "../build/flux.js";
 import { type ChartRepositoryClient, localChart } from "../helm/chart-source/index.js";
-import { HelmDriver } from "../helm/driver/helm-driver.js";
+import type { HelmDriver } from "../helm/driver/helm-driver.js";
 import type { HelmRelease, HelmRepository, OCIRepository } from "../helm/release.js";
 import { releaseName, releaseNamespace } from "../helm/release-name.js";
 import { composeValues, valuesSources } from "../helm/values.js";
@@ -24,6 +24,8 @@ export interface HelmContext {
   /** HelmRepository and OCIRepository objects by `namespace/name`. */
   sources: Map<string, HelmRepository | OCIRepository>;
   charts: ChartRepositoryClient;
+  /** The tree's one helm driver (found, version-checked and given its folders once), made on first use. */
+  driver(kubeconfig: string): Promise<HelmDriver>;
 }
 
 /** A HelmRelease found in a build, as a unit of the tree (ordered by its `dependsOn`). */
@@ -124,50 +126,46 @@ export async function reconcileHelmRelease(
     name: releaseName({ name, namespace, ...optional(release.spec) }),
     namespace: releaseNamespace({ name, namespace, ...optional(release.spec) }),
   };
-  const driver = await HelmDriver.create({ kubeconfig: ctx.kubeconfigPath as string });
-  try {
-    const deployed = await driver.status(target.name, target.namespace);
-    const digest = valuesDigest(values);
-    if (
-      deployed?.status === "deployed" &&
-      deployed.chart.name === chart.name &&
-      deployed.chart.version === chart.version &&
-      deployed.valuesDigest === digest
-    ) {
-      result.changes.push({
-        ref,
-        subject,
-        action: "unchanged",
-        reason: `${chart.name}@${chart.version} revision ${deployed.revision}`,
-      });
-      return;
-    }
-    const install = deployed === undefined;
-    const { upgraded, remediated } = await upgradeWithRemediation(driver, release, {
-      ...target,
-      chart,
-      values,
-      install,
-      previous: deployed?.status === "deployed" ? deployed.revision : undefined,
-    });
-    const after = remediated.length > 0 ? ` (after ${remediated.join(", ")})` : "";
+  const driver = await helm.driver(ctx.kubeconfigPath);
+  const deployed = await driver.status(target.name, target.namespace);
+  const digest = valuesDigest(values);
+  if (
+    deployed?.status === "deployed" &&
+    deployed.chart.name === chart.name &&
+    deployed.chart.version === chart.version &&
+    deployed.valuesDigest === digest
+  ) {
     result.changes.push({
       ref,
       subject,
-      action: install ? "created" : "configured",
-      reason: `${chart.name}@${chart.version} revision ${upgraded.revision}${after}`,
+      action: "unchanged",
+      reason: `${chart.name}@${chart.version} revision ${deployed.revision}`,
     });
-    if (release.spec.test.enable) {
-      const tested = await driver.test(target.name, target.namespace, { filters: release.spec.test.filters });
-      if (!tested.passed && !release.spec.test.ignoreFailures) {
-        const failing = tested.tests.filter((t) => t.phase !== "Succeeded").map((t) => t.name);
-        throw new ReconcileError(
-          `${subject}: helm test failed: ${failing.join(", ") || tested.detail || "see helm test"}`,
-        );
-      }
+    return;
+  }
+  const install = deployed === undefined;
+  const { upgraded, remediated } = await upgradeWithRemediation(driver, release, {
+    ...target,
+    chart,
+    values,
+    install,
+    previous: deployed?.status === "deployed" ? deployed.revision : undefined,
+  });
+  const after = remediated.length > 0 ? ` (after ${remediated.join(", ")})` : "";
+  result.changes.push({
+    ref,
+    subject,
+    action: install ? "created" : "configured",
+    reason: `${chart.name}@${chart.version} revision ${upgraded.revision}${after}`,
+  });
+  if (release.spec.test.enable) {
+    const tested = await driver.test(target.name, target.namespace, { filters: release.spec.test.filters });
+    if (!tested.passed && !release.spec.test.ignoreFailures) {
+      const failing = tested.tests.filter((t) => t.phase !== "Succeeded").map((t) => t.name);
+      throw new ReconcileError(
+        `${subject}: helm test failed: ${failing.join(", ") || tested.detail || "see helm test"}`,
+      );
     }
-  } finally {
-    await driver.close();
   }
 }
 

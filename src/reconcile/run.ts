@@ -6,6 +6,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ChartRepositoryClient } from "../helm/chart-source/index.js";
+import { HelmDriver } from "../helm/driver/helm-driver.js";
 import { type HelmObject, type HelmRelease, readHelmObject } from "../helm/release.js";
 import type { Manifest } from "../model/object.js";
 import { ReconcileError, type ReconcileResult, type UnitResult } from "../model/result.js";
@@ -19,53 +20,71 @@ export async function reconcileTree(ctx: ReconcileContext, root: UnitDefinition)
   const status = new Map<string, UnitResult["status"]>();
   const pending: UnitDefinition[] = [root];
   const known = new Set<string>([unitName(root.owner)]);
+  let driver: Promise<HelmDriver> | undefined;
   const helm: HelmContext = {
     sources: new Map(),
     charts: new ChartRepositoryClient({ cacheDir: ctx.chartCacheDir ?? join(tmpdir(), "ferry-charts") }),
+    driver: (kubeconfig) => {
+      driver ??= HelmDriver.create({ kubeconfig });
+      return driver;
+    },
+  };
+  try {
+    await reconcilePending();
+  } finally {
+    await driver?.then((d) => d.close()).catch(() => undefined);
+  }
+  return {
+    units: results,
+    ok: results.every((r) => r.status === "succeeded"),
+    durationMs: Math.round(performance.now() - started),
   };
 
-  while (pending.length > 0) {
-    const { next, errors } = orderUnitsFor(pending, status);
-    for (const { unit, message } of errors) {
-      pending.splice(pending.indexOf(unit), 1);
-      const result = skippedResult(unit, "failed", message);
-      status.set(unitName(unit.owner), "failed");
-      results.push(result);
-    }
-    if (!next) break;
-    pending.splice(pending.indexOf(next.unit), 1);
-    const name = unitName(next.unit.owner);
-    if (next.blockedBy) {
-      status.set(name, "skipped");
-      results.push(skippedResult(next.unit, "skipped", `dependency ${next.blockedBy} did not succeed`));
-      continue;
-    }
-    const unit = next.unit;
-    if (unit.helm) {
-      const result = await reconcileHelmUnit(ctx, helm, { ...unit, helm: unit.helm });
+  /** Runs the units in dependency order, adding the child units and HelmReleases their builds yield. */
+  async function reconcilePending(): Promise<void> {
+    while (pending.length > 0) {
+      const { next, errors } = orderUnitsFor(pending, status);
+      for (const { unit, message } of errors) {
+        pending.splice(pending.indexOf(unit), 1);
+        const result = skippedResult(unit, "failed", message);
+        status.set(unitName(unit.owner), "failed");
+        results.push(result);
+      }
+      if (!next) break;
+      pending.splice(pending.indexOf(next.unit), 1);
+      const name = unitName(next.unit.owner);
+      if (next.blockedBy) {
+        status.set(name, "skipped");
+        results.push(skippedResult(next.unit, "skipped", `dependency ${next.blockedBy} did not succeed`));
+        continue;
+      }
+      const unit = next.unit;
+      if (unit.helm) {
+        const result = await reconcileHelmUnit(ctx, helm, { ...unit, helm: unit.helm });
+        status.set(name, result.status);
+        results.push(result);
+        continue;
+      }
+      const { result, prepared } = await reconcileUnit(ctx, unit);
       status.set(name, result.status);
       results.push(result);
-      continue;
-    }
-    const { result, prepared } = await reconcileUnit(ctx, unit);
-    status.set(name, result.status);
-    results.push(result);
-    for (const problem of prepared?.foreign ?? []) {
-      results.push({
-        ...skippedResult(next.unit, "failed", problem.message),
-        name: problem.subject ?? name,
-        problems: [problem],
-      });
-    }
-    for (const child of prepared?.children ?? []) addChild(child);
-    for (const source of prepared?.helmSources ?? []) {
-      const read = readOrReport(source, next.unit);
-      if (read && read.kind !== "HelmRelease")
-        helm.sources.set(`${read.metadata.namespace}/${read.metadata.name}`, read);
-    }
-    for (const manifest of prepared?.helmReleases ?? []) {
-      const read = readOrReport(manifest, next.unit);
-      if (read?.kind === "HelmRelease") addUnit(unitOfHelmRelease(read as HelmRelease, manifest.origin));
+      for (const problem of prepared?.foreign ?? []) {
+        results.push({
+          ...skippedResult(next.unit, "failed", problem.message),
+          name: problem.subject ?? name,
+          problems: [problem],
+        });
+      }
+      for (const child of prepared?.children ?? []) addChild(child);
+      for (const source of prepared?.helmSources ?? []) {
+        const read = readOrReport(source, next.unit);
+        if (read && read.kind !== "HelmRelease")
+          helm.sources.set(`${read.metadata.namespace}/${read.metadata.name}`, read);
+      }
+      for (const manifest of prepared?.helmReleases ?? []) {
+        const read = readOrReport(manifest, next.unit);
+        if (read?.kind === "HelmRelease") addUnit(unitOfHelmRelease(read as HelmRelease, manifest.origin));
+      }
     }
   }
 
@@ -95,12 +114,6 @@ export async function reconcileTree(ctx: ReconcileContext, root: UnitDefinition)
     known.add(name);
     pending.push(unit);
   }
-
-  return {
-    units: results,
-    ok: results.every((r) => r.status === "succeeded"),
-    durationMs: Math.round(performance.now() - started),
-  };
 }
 
 function skippedResult(unit: UnitDefinition, status: UnitResult["status"], message: string): UnitResult {

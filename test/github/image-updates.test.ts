@@ -107,15 +107,13 @@ describe("image update pull requests", () => {
       .get(REPO_PATH)
       .reply(200, { name: REPO, default_branch: "master" })
       .get(`${REPO_PATH}/branches/master`)
-      .reply(200, { name: "master", commit: { sha: head } });
+      .reply(200, { name: "master", commit: { sha: head, commit: { tree: { sha: "tree-0" } } } });
     tarballDownload(github, head, archive);
   }
 
   /** The calls that open pull request `pull`: tree, commit, a new branch, the pull request, labels, check run. */
   function openingCalls(github: GitHubMock, made: { tree: string; commit: string; pull: number }) {
     github.api
-      .get(`${REPO_PATH}/git/commits/${BASE}`)
-      .reply(200, { sha: BASE, tree: { sha: "tree-0" } })
       .post(`${REPO_PATH}/git/trees`)
       .reply(201, { sha: made.tree })
       .get(/\/git\/ref\/heads(%2F|\/)ferry/)
@@ -202,8 +200,6 @@ describe("image update pull requests", () => {
     const github = mockGitHub();
     await baseCalls(github, BASE, await tarballOf(fixture, BASE));
     github.api
-      .get(`${REPO_PATH}/git/commits/${BASE}`)
-      .reply(200, { sha: BASE, tree: { sha: "tree-0" } })
       .post(`${REPO_PATH}/git/trees`)
       .reply(201, { sha: "tree-2" })
       .get(/\/git\/ref\/heads(%2F|\/)ferry/)
@@ -258,8 +254,6 @@ describe("image update pull requests", () => {
     const github = mockGitHub();
     await baseCalls(github, BASE, await tarballOf(fixture, BASE));
     github.api
-      .get(`${REPO_PATH}/git/commits/${BASE}`)
-      .reply(200, { sha: BASE, tree: { sha: "tree-0" } })
       .post(`${REPO_PATH}/git/trees`)
       .reply(201, { sha: "tree-2" })
       .get(/\/git\/ref\/heads(%2F|\/)ferry/)
@@ -329,8 +323,6 @@ describe("image update pull requests", () => {
     await baseCalls(github, BASE, await tarballOf(fixture, BASE));
     const declined = "f".repeat(40);
     github.api
-      .get(`${REPO_PATH}/git/commits/${BASE}`)
-      .reply(200, { sha: BASE, tree: { sha: "tree-0" } })
       .post(`${REPO_PATH}/git/trees`)
       .reply(201, { sha: "tree-9" })
       .get(/\/git\/ref\/heads(%2F|\/)ferry/)
@@ -401,7 +393,7 @@ describe("image update pull requests", () => {
       .optionally()
       .reply(201, { token: "test-token", permissions: {} })
       .get(`${REPO_PATH}/branches/master`)
-      .reply(200, { name: "master", commit: { sha: BASE } })
+      .reply(200, { name: "master", commit: { sha: BASE, commit: { tree: { sha: "tree-0" } } } })
       .get(`${REPO_PATH}/pulls`)
       .query({ head: `${OWNER}:${BRANCH}`, state: "open", per_page: 1 })
       .reply(200, []);
