@@ -111,6 +111,17 @@ describe("image update pull requests", () => {
     tarballDownload(github, head, archive);
   }
 
+  /** The new tree, and Ferry's branch as it stands: at commit `head`, holding `headTree`. */
+  function branchCalls(github: GitHubMock, branch: { tree: string; head: string; headTree: string }) {
+    github.api
+      .post(`${REPO_PATH}/git/trees`)
+      .reply(201, { sha: branch.tree })
+      .get(/\/git\/ref\/heads(%2F|\/)ferry/)
+      .reply(200, { object: { sha: branch.head } })
+      .get(`${REPO_PATH}/git/commits/${branch.head}`)
+      .reply(200, { sha: branch.head, tree: { sha: branch.headTree } });
+  }
+
   /** The calls that open pull request `pull`: tree, commit, a new branch, the pull request, labels, check run. */
   function openingCalls(github: GitHubMock, made: { tree: string; commit: string; pull: number }) {
     github.api
@@ -199,13 +210,8 @@ describe("image update pull requests", () => {
   it("updates the same pull request for a newer tag", async () => {
     const github = mockGitHub();
     await baseCalls(github, BASE, await tarballOf(fixture, BASE));
+    branchCalls(github, { tree: "tree-2", head: "c".repeat(40), headTree: "tree-1" });
     github.api
-      .post(`${REPO_PATH}/git/trees`)
-      .reply(201, { sha: "tree-2" })
-      .get(/\/git\/ref\/heads(%2F|\/)ferry/)
-      .reply(200, { object: { sha: "c".repeat(40) } })
-      .get(`${REPO_PATH}/git/commits/${"c".repeat(40)}`)
-      .reply(200, { sha: "c".repeat(40), tree: { sha: "tree-1" } })
       .post(`${REPO_PATH}/git/commits`)
       .reply(201, { sha: "d".repeat(40), tree: { sha: "tree-2" } })
       .patch(/\/git\/refs\/heads(%2F|\/)ferry/)
@@ -253,13 +259,8 @@ describe("image update pull requests", () => {
   it("an older tag published leaves the pull request as it is: its branch holds the same tree", async () => {
     const github = mockGitHub();
     await baseCalls(github, BASE, await tarballOf(fixture, BASE));
+    branchCalls(github, { tree: "tree-2", head: "d".repeat(40), headTree: "tree-2" });
     github.api
-      .post(`${REPO_PATH}/git/trees`)
-      .reply(201, { sha: "tree-2" })
-      .get(/\/git\/ref\/heads(%2F|\/)ferry/)
-      .reply(200, { object: { sha: "d".repeat(40) } })
-      .get(`${REPO_PATH}/git/commits/${"d".repeat(40)}`)
-      .reply(200, { sha: "d".repeat(40), tree: { sha: "tree-2" } })
       .get(`${REPO_PATH}/pulls`)
       .query({ head: `${OWNER}:${BRANCH}`, state: "open", per_page: 1 })
       .reply(200, [
@@ -322,13 +323,8 @@ describe("image update pull requests", () => {
     const github = mockGitHub();
     await baseCalls(github, BASE, await tarballOf(fixture, BASE));
     const declined = "f".repeat(40);
+    branchCalls(github, { tree: "tree-9", head: declined, headTree: "tree-9" });
     github.api
-      .post(`${REPO_PATH}/git/trees`)
-      .reply(201, { sha: "tree-9" })
-      .get(/\/git\/ref\/heads(%2F|\/)ferry/)
-      .reply(200, { object: { sha: declined } })
-      .get(`${REPO_PATH}/git/commits/${declined}`)
-      .reply(200, { sha: declined, tree: { sha: "tree-9" } })
       .get(`${REPO_PATH}/pulls`)
       .query({ head: `${OWNER}:${BRANCH}`, state: "open", per_page: 1 })
       .reply(200, [])
