@@ -31,7 +31,9 @@ describe("chartCrds", () => {
     const work = join(dir, "packed");
     await cp(widgets, join(work, "widgets"), { recursive: true });
     const charts = join(work, "widgets", "charts");
-    await create({ gzip: true, portable: true, cwd: charts, file: join(charts, "gadgets-0.1.0.tgz") }, ["gadgets"]);
+    await create({ gzip: true, portable: true, cwd: charts, file: join(charts, "gadgets-0.1.0.tgz") }, [
+      "gadgets",
+    ]);
     await rm(join(charts, "gadgets"), { recursive: true });
     const archive = join(dir, "widgets-0.1.0.tgz");
     await create({ gzip: true, portable: true, cwd: work, file: archive }, ["widgets"]);
@@ -49,7 +51,9 @@ describe("chartCrds", () => {
     const archive = join(dir, "evil.tar");
     await writeFile(archive, Buffer.concat([header.block as Buffer, block, Buffer.alloc(1024)]));
     await expect(chartCrds(archive)).rejects.toThrow(ChartCrdError);
-    await expect(chartCrds(archive)).rejects.toThrow(/has an entry outside the chart: "widgets\/\.\.\/\.\.\/evil/);
+    await expect(chartCrds(archive)).rejects.toThrow(
+      /has an entry outside the chart: "widgets\/\.\.\/\.\.\/evil/,
+    );
   });
 
   it("names the file of a CRD that is not valid YAML", async () => {

@@ -4,7 +4,6 @@
  * the CRD policies run once, with helm 3; the post-render mechanism differs between helm 3 and 4, so
  * it runs with both.
  */
-import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { Workspace } from "../../src/build/workspace.js";
 import { KubeClient } from "../../src/cluster/client.js";
@@ -114,7 +113,9 @@ describe("CRD policies (helm 3)", () => {
     }
   });
   const gadgetVersions = () =>
-    (crd(state.server, "gadgets.example.com")?.spec.versions as { name: string }[]).map((v) => v.name);
+    ((crd(state.server, "gadgets.example.com")?.spec.versions ?? []) as { name: string }[]).map(
+      (v) => v.name,
+    );
 
   it("Skip: installs the chart without creating a missing CRD or touching an existing one", async () => {
     await state.repo.write(

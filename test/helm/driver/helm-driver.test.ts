@@ -2,7 +2,7 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { HelmDriver, type HelmUpgradeRequest } from "../../../src/helm/driver/helm-driver.js";
 import { HelmError } from "../../../src/helm/driver/helm-error.js";
 import { valuesDigest } from "../../../src/helm/values-digest.js";
@@ -24,7 +24,13 @@ describe.each(helmVersions)(
       dir = await mkdtemp(join(tmpdir(), "ferry-driver-test-"));
       const kubeconfig = join(dir, "kubeconfig");
       await server.writeKubeconfig(kubeconfig);
-      driver = await HelmDriver.create({ kubeconfig, helm: binary });
+      // The driver's private home lands in `dir`, apart from other test files' drivers running meanwhile.
+      vi.stubEnv("TMPDIR", dir);
+      try {
+        driver = await HelmDriver.create({ kubeconfig, helm: binary });
+      } finally {
+        vi.unstubAllEnvs();
+      }
     });
 
     afterAll(async () => {
@@ -186,11 +192,11 @@ describe.each(helmVersions)(
     });
 
     it("leaves no values file behind", async () => {
-      const entries = await readdir(join(tmpdir()), { withFileTypes: true });
+      const entries = await readdir(dir, { withFileTypes: true });
       const homes = entries.filter((e) => e.isDirectory() && e.name.startsWith("ferry-helm-"));
-      expect(homes.length).toBeGreaterThan(0);
+      expect(homes).toHaveLength(1);
       for (const home of homes) {
-        const inside = await readdir(join(tmpdir(), home.name)).catch(() => []);
+        const inside = await readdir(join(dir, home.name));
         expect(inside.filter((name) => name.startsWith("values-"))).toEqual([]);
       }
     });
