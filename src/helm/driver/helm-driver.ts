@@ -3,14 +3,23 @@
  * releases (`helm list`, `history` and `rollback` keep working). Helm 3 and Helm 4 both work;
  * the flags that differ are chosen by the version found at start.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canonicalJson } from "../../model/canonical-json.js";
 import { locateBinary } from "../../tools/binaries.js";
+import { effectivePostRenderers, type PostRenderConfig } from "../post-render/config.js";
+import {
+  checkPostRenderCommand,
+  POST_RENDER_PLUGIN,
+  postRenderCommand,
+  postRenderEnv,
+  writePostRenderPlugin,
+} from "../post-render/plugin.js";
+import type { PostRenderer } from "../release.js";
 import type { Values } from "../values-map.js";
 import { HelmError, meaningfulStderr, redact, secretCandidates } from "./helm-error.js";
-import { timeoutFlag, waitFlags } from "./helm-flags.js";
+import { postRenderFlags, timeoutFlag, waitFlags } from "./helm-flags.js";
 import { type HelmVersion, parseHelmVersion } from "./helm-version.js";
 import {
   type HelmChartRef,
@@ -57,6 +66,12 @@ export interface HelmUpgradeRequest {
   install?: boolean;
   /** Render and validate against the cluster without changing anything. */
   dryRun?: "server";
+  /** Leave the chart's `crds/` alone (Ferry applies them by the HelmRelease's CRD policy). */
+  skipCrds?: boolean;
+  /** Flux's kustomize post-renderers, applied in order to the rendered manifest (not to hooks). */
+  postRenderers?: readonly PostRenderer[];
+  /** Labels of the release (kept in its storage); the value `null` removes a label. */
+  labels?: Record<string, string>;
 }
 
 export interface HelmUpgradeResult {
@@ -134,6 +149,9 @@ function testSelected(name: string, filters: readonly HelmTestFilter[]): boolean
 }
 
 export class HelmDriver implements AsyncDisposable {
+  /** kubectl for Ferry's post-renderer, found (and for Helm 4 the plugin installed) on first use. */
+  private postRenderer: Promise<{ kubectl: string }> | undefined;
+
   private constructor(
     /** The helm binary run. */
     readonly binary: string,
@@ -158,6 +176,7 @@ export class HelmDriver implements AsyncDisposable {
       HELM_CACHE_HOME: join(home, "cache"),
       HELM_CONFIG_HOME: join(home, "config"),
       HELM_DATA_HOME: join(home, "data"),
+      ...postRenderEnv(postRenderCommand()),
     };
     try {
       const args = ["version", "--template", "{{.Version}}"];
@@ -180,10 +199,12 @@ export class HelmDriver implements AsyncDisposable {
     }
     const dir = await mkdtemp(join(this.home, "values-"));
     const valuesFile = join(dir, "values.json");
+    const postRenderErrorFile = join(dir, "post-render-error");
     try {
       // JSON is YAML (canonical JSON also writes the big integers `--set` parsing makes); the
       // file is private to this user and removed right after.
       await writeFile(valuesFile, canonicalJson(request.values), { mode: 0o600, flag: "wx" });
+      const postRender = await this.postRenderArgs(request.postRenderers ?? [], dir, postRenderErrorFile);
       const args = [
         "upgrade",
         ...(request.install === false ? [] : ["--install"]),
@@ -200,13 +221,26 @@ export class HelmDriver implements AsyncDisposable {
         String(request.maxHistory),
         ...(request.createNamespace ? ["--create-namespace"] : []),
         ...(request.dryRun ? [`--dry-run=${request.dryRun}`] : []),
+        ...(request.skipCrds ? ["--skip-crds"] : []),
+        ...Object.entries(request.labels ?? {}).flatMap(([key, value]) => ["--labels", `${key}=${value}`]),
+        ...postRender,
         "--output",
         "json",
       ];
       const output = await this.run(args, request.timeoutMs + KILL_MARGIN_MS);
       if (output.exitCode !== 0) {
-        const shown = args.map((arg) => (arg === valuesFile ? "<values file>" : arg));
-        throw HelmDriver.failure(shown, output, secretCandidates(request.values));
+        const shown = args.map((arg) =>
+          arg === valuesFile ? "<values file>" : arg.startsWith(dir) ? "<post-render configuration>" : arg,
+        );
+        // helm 4 keeps a plugin's stderr to itself; the post-renderer also wrote its failure here.
+        const postRenderFailure = await readFile(postRenderErrorFile, "utf8").catch(() => "");
+        throw HelmDriver.failure(
+          shown,
+          postRenderFailure
+            ? { ...output, stderr: `Error: post-render failed: ${postRenderFailure}` }
+            : output,
+          secretCandidates(request.values),
+        );
       }
       const release = parseRelease(output.stdout, `helm upgrade ${request.name}`);
       return {
@@ -220,6 +254,33 @@ export class HelmDriver implements AsyncDisposable {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * The flags that run Ferry's post-renderer over what the chart renders, with a private configuration
+   * file in `dir`; none when no post-renderer changes anything.
+   */
+  private async postRenderArgs(
+    renderers: readonly PostRenderer[],
+    dir: string,
+    errorFile: string,
+  ): Promise<string[]> {
+    const effective = effectivePostRenderers(renderers);
+    if (effective.length === 0) return [];
+    this.postRenderer ??= this.preparePostRenderer();
+    const { kubectl } = await this.postRenderer;
+    const configFile = join(dir, "post-render.json");
+    const config: PostRenderConfig = { kubectl, renderers: effective, errorFile };
+    await writeFile(configFile, JSON.stringify(config), { mode: 0o600, flag: "wx" });
+    const command = { ...postRenderCommand(), plugin: POST_RENDER_PLUGIN };
+    return postRenderFlags(this.version.major, command, configFile);
+  }
+
+  private async preparePostRenderer(): Promise<{ kubectl: string }> {
+    await checkPostRenderCommand(postRenderCommand());
+    const kubectl = await locateBinary("kubectl", { env: { ...process.env, ...this.env } });
+    if (this.version.major === 4) await writePostRenderPlugin(join(this.home, "data", "plugins"));
+    return { kubectl };
   }
 
   /**

@@ -18,3 +18,24 @@ export function timeoutFlag(timeoutMs: number): string[] {
   }
   return ["--timeout", timeoutMs % 1000 === 0 ? `${timeoutMs / 1000}s` : `${timeoutMs}ms`];
 }
+
+/**
+ * Running Ferry's post-renderer with its configuration file: Helm 3 runs Node itself with the script
+ * as an argument; Helm 4 runs the `postrenderer/v1` plugin (post-render/plugin.ts) by name.
+ */
+export function postRenderFlags(
+  major: HelmVersion["major"],
+  command: { node: string; script: string; plugin: string },
+  configFile: string,
+): string[] {
+  return major === 4
+    ? ["--post-renderer", command.plugin, "--post-renderer-args", configFile]
+    : [
+        "--post-renderer",
+        command.node,
+        "--post-renderer-args",
+        command.script,
+        "--post-renderer-args",
+        configFile,
+      ];
+}

@@ -1,0 +1,42 @@
+/**
+ * Flux's CRD policies for a chart's `crds/` (helm-controller `internal/action/crds.go`): `Skip` touches
+ * no CRD; `Create` creates the CRDs that are absent and leaves existing ones as they are;
+ * `CreateReplace` applies every CRD (created or updated). Ferry applies them with its own server-side
+ * apply (every CRD dry-run first, so nothing is half-applied; then written if it drifted, and waited
+ * for until Established), and helm gets `--skip-crds`. CRDs are never deleted.
+ */
+import { applyPlanned, planApply } from "../cluster/apply.js";
+import type { KubeClient } from "../cluster/client.js";
+import type { UnitOwner } from "../cluster/policy.js";
+import { refOf } from "../model/object.js";
+import type { ChangeSetEntry } from "../model/result.js";
+import type { ChartCrd } from "./chart-crds.js";
+
+export type CrdPolicy = "Skip" | "Create" | "CreateReplace";
+
+export interface CrdPolicyRun {
+  client: KubeClient;
+  policy: CrdPolicy;
+  crds: ChartCrd[];
+  /** The HelmRelease; its CRDs carry Ferry's owner labels naming it. */
+  owner: UnitOwner;
+  /** How long the CRDs may take to become established; default 60 s. */
+  timeoutMs?: number;
+}
+
+/** Applies the chart's CRDs as the policy says; returns what was created or updated. */
+export async function applyCrdPolicy(run: CrdPolicyRun): Promise<ChangeSetEntry[]> {
+  if (run.policy === "Skip" || run.crds.length === 0) return [];
+  let crds = run.crds;
+  if (run.policy === "Create") {
+    const present = await Promise.all(
+      crds.map(async (crd) => (await run.client.get(refOf(crd.object))) !== undefined),
+    );
+    crds = crds.filter((_, i) => !present[i]);
+    if (crds.length === 0) return [];
+  }
+  const options = { owner: run.owner, definitionsTimeoutMs: run.timeoutMs ?? 60_000 };
+  const manifests = crds.map((crd) => ({ object: crd.object }));
+  const entries = await applyPlanned(run.client, await planApply(run.client, manifests, options), options);
+  return entries.filter((entry) => entry.action !== "unchanged");
+}

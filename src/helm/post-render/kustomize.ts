@@ -1,0 +1,74 @@
+/**
+ * Flux's kustomize post-renderer: each of `postRenderers` in turn is a kustomize build of the
+ * manifest so far, with the renderer's `patches` and `images` (helm-controller
+ * `internal/postrender/kustomize.go`), run with the real kustomize (`kubectl kustomize`).
+ * Hooks are left as they are: Helm 3 never passes them to a post-renderer, Helm 4 does (each
+ * document annotated with its template file), so Ferry sets them aside to behave the same on both.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Document, parseAllDocuments, stringify } from "yaml";
+import { cleanKustomizeError, runKustomize } from "../../build/kustomize.js";
+import type { PostRenderer } from "../release.js";
+import { effectivePostRenderers } from "./config.js";
+
+/** A post-renderer that failed, or a manifest it could not read. */
+export class PostRenderError extends Error {
+  override readonly name = "PostRenderError";
+}
+
+/** `manifest` with every renderer applied in order to everything but hooks. */
+export async function postRender(
+  manifest: string,
+  renderers: readonly PostRenderer[],
+  kubectl: string,
+): Promise<string> {
+  const documents = parseAllDocuments(manifest);
+  const broken = documents.find((d) => d.errors.length > 0);
+  if (broken) {
+    throw new PostRenderError(`the manifest helm rendered is not valid YAML: ${broken.errors[0]?.message}`);
+  }
+  const objects = documents.filter((d) => d.contents !== null);
+  const hooks = objects.filter(isHook);
+  let current = joinDocuments(objects.filter((d) => !isHook(d)));
+  for (const [index, renderer] of renderers.entries()) {
+    const kustomize = renderer.kustomize;
+    if (!kustomize || effectivePostRenderers([renderer]).length === 0 || current === "") continue;
+    current = await kustomizeOnce(current, kustomize, kubectl, index);
+  }
+  return [current, joinDocuments(hooks)].filter((part) => part !== "").join("---\n");
+}
+
+const isHook = (document: Document.Parsed): boolean =>
+  document.hasIn(["metadata", "annotations", "helm.sh/hook"]);
+
+const joinDocuments = (documents: Document.Parsed[]): string =>
+  documents.map((d) => d.toString({ directives: false })).join("---\n");
+
+async function kustomizeOnce(
+  manifest: string,
+  kustomize: NonNullable<PostRenderer["kustomize"]>,
+  kubectl: string,
+  index: number,
+): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "ferry-post-render-"));
+  try {
+    await writeFile(join(dir, "helm-output.yaml"), manifest, { mode: 0o600 });
+    const kustomization = {
+      apiVersion: "kustomize.config.k8s.io/v1beta1",
+      kind: "Kustomization",
+      resources: ["helm-output.yaml"],
+      ...(kustomize.patches?.length ? { patches: kustomize.patches } : {}),
+      ...(kustomize.images?.length ? { images: kustomize.images } : {}),
+    };
+    await writeFile(join(dir, "kustomization.yaml"), stringify(kustomization));
+    const outcome = await runKustomize({ kubectl, dir });
+    if (!outcome.ok) {
+      throw new PostRenderError(`postRenderers[${index}]: ${cleanKustomizeError(outcome.message, [dir])}`);
+    }
+    return outcome.yaml;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
