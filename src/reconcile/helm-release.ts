@@ -9,14 +9,17 @@
 
 import { parseDuration } from "../build/duration.js";
 import { conventionalSourceNames } from "../build/flux.js";
+import type { ClusterConnection } from "../cluster/client.js";
+import { KubeconfigFile } from "../cluster/kubeconfig-file.js";
 import { type ChartRepositoryClient, localChart } from "../helm/chart-source/index.js";
-import type { HelmDriver } from "../helm/driver/helm-driver.js";
+import { HelmDriver } from "../helm/driver/helm-driver.js";
 import type { HelmRelease, HelmRepository, OCIRepository } from "../helm/release.js";
 import { releaseName, releaseNamespace } from "../helm/release-name.js";
 import { composeValues, valuesSources } from "../helm/values.js";
 import { valuesDigest } from "../helm/values-digest.js";
 import type { ObjectRef } from "../model/object.js";
 import { ReconcileError, type UnitResult } from "../model/result.js";
+import { checkReleaseNamespaces, checkRenderedNamespaces } from "./helm-namespaces.js";
 import { type ReconcileContext, type UnitDefinition, unitName } from "./unit.js";
 
 /** What a tree's HelmReleases share: the chart sources found in its builds, and one chart client. */
@@ -25,7 +28,35 @@ export interface HelmContext {
   sources: Map<string, HelmRepository | OCIRepository>;
   charts: ChartRepositoryClient;
   /** The tree's one helm driver (found, version-checked and given its folders once), made on first use. */
-  driver(kubeconfig: string): Promise<HelmDriver>;
+  driver(connection: ClusterConnection): Promise<HelmDriver>;
+}
+
+/**
+ * A helm driver reaching the cluster as Ferry's client does: the operator's kubeconfig and context, or
+ * a private kubeconfig Ferry writes for the pod's service account, impersonating what the client does.
+ * `close()` removes the driver's folders and any kubeconfig Ferry wrote.
+ */
+export async function openHelmDriver(
+  connection: ClusterConnection,
+): Promise<{ driver: HelmDriver; close(): Promise<void> }> {
+  const kubeconfig = await KubeconfigFile.open(connection);
+  try {
+    const driver = await HelmDriver.create({
+      kubeconfig: kubeconfig.path,
+      ...(kubeconfig.context ? { kubeContext: kubeconfig.context } : {}),
+      ...(connection.impersonate ? { kubeAsUser: connection.impersonate } : {}),
+    });
+    return {
+      driver,
+      close: async () => {
+        await driver.close();
+        await kubeconfig.close();
+      },
+    };
+  } catch (e) {
+    await kubeconfig.close();
+    throw e;
+  }
 }
 
 /** A HelmRelease found in a build, as a unit of the tree (ordered by its `dependsOn`). */
@@ -104,16 +135,17 @@ export async function reconcileHelmRelease(
     name,
   };
   const subject = `HelmRelease/${namespace}/${name}`;
-  if (ctx.helmUnavailable || !ctx.kubeconfigPath) {
+  if (!ctx.connection) {
     throw new ReconcileError(
-      `${subject}: ${ctx.helmUnavailable ?? "helm needs a kubeconfig file for this cluster, and Ferry was given none"}`,
+      `${subject}: helm needs to know how to reach the cluster, and Ferry was given nothing`,
     );
   }
-  // helm writes what the chart renders, which Ferry cannot check object by object beforehand.
+  const target = {
+    name: releaseName({ name, namespace, ...optional(release.spec) }),
+    namespace: releaseNamespace({ name, namespace, ...optional(release.spec) }),
+  };
   if (ctx.namespaces) {
-    throw new ReconcileError(
-      `${subject}: ${ctx.namespaces.describe} may only write to some namespaces, and Ferry cannot yet check what a Helm chart writes; ask the operator to allow every namespace ("*") for this cluster`,
-    );
+    checkReleaseNamespaces(ctx.namespaces, subject, { helmRelease: namespace, release: target.namespace });
   }
   const chart = await chartOf(ctx, helm, release);
   const values = composeValues({
@@ -122,11 +154,7 @@ export async function reconcileHelmRelease(
     values: release.spec.values ?? null,
     lookup: lookupOf(await readSources(ctx, release)),
   });
-  const target = {
-    name: releaseName({ name, namespace, ...optional(release.spec) }),
-    namespace: releaseNamespace({ name, namespace, ...optional(release.spec) }),
-  };
-  const driver = await helm.driver(ctx.kubeconfigPath);
+  const driver = await helm.driver(ctx.connection);
   const deployed = await driver.status(target.name, target.namespace);
   const digest = valuesDigest(values);
   if (
@@ -144,6 +172,19 @@ export async function reconcileHelmRelease(
     return;
   }
   const install = deployed === undefined;
+  if (ctx.namespaces) {
+    await checkRenderedNamespaces(ctx.client, ctx.namespaces, driver, subject, {
+      ...target,
+      chart: chart.path,
+      values,
+      timeoutMs: parseDuration(release.spec.timeout) ?? 300_000,
+      wait: false,
+      maxHistory: release.spec.maxHistory,
+      createNamespace: release.spec.install.createNamespace,
+      // helm creates the chart's CRDs on install only.
+      installsCrds: install && release.spec.install.crds !== "Skip",
+    });
+  }
   const { upgraded, remediated } = await upgradeWithRemediation(driver, release, {
     ...target,
     chart,
