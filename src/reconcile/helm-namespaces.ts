@@ -8,6 +8,7 @@ import { parseAllDocuments } from "yaml";
 import { type NamespacePolicy, outsideAllowedNamespaces } from "../cluster/apply.js";
 import type { KubeClient } from "../cluster/client.js";
 import type { HelmDriver, HelmUpgradeRequest } from "../helm/driver/helm-driver.js";
+import { HelmError } from "../helm/driver/helm-error.js";
 import type { KubeObject, Manifest } from "../model/object.js";
 import { type Problem, ReconcileError } from "../model/result.js";
 
@@ -48,7 +49,14 @@ export async function checkRenderedNamespaces(
   request: HelmUpgradeRequest & { installsCrds: boolean },
 ): Promise<void> {
   const { installsCrds, ...upgrade } = request;
-  const rendered = await driver.upgrade({ ...upgrade, wait: false, dryRun: "server" });
+  const rendered = await driver
+    .upgrade({ ...upgrade, wait: false, dryRun: "server" })
+    .catch((error: unknown) => {
+      const why = error instanceof HelmError ? error.detail : String(error);
+      throw new ReconcileError(
+        `${subject}: helm could not render the chart to check where it writes, so nothing was installed: ${why}`,
+      );
+    });
   const objects = [rendered.manifest, ...rendered.hookManifests].flatMap(objectsOf);
   const located = await Promise.all(objects.map((o) => placed(client, o, request.namespace)));
   const problems = outsideAllowedNamespaces(located, policy).map((p) => ({
