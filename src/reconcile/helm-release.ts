@@ -181,8 +181,9 @@ export async function reconcileHelmRelease(
       wait: false,
       maxHistory: release.spec.maxHistory,
       createNamespace: release.spec.install.createNamespace,
-      // helm creates the chart's CRDs on install only.
-      installsCrds: install && release.spec.install.crds !== "Skip",
+      // helm creates the chart's CRDs on install only. `install.crds: Skip` is not passed to helm yet
+      // (no --skip-crds), so it cannot spare a chart this check.
+      installsCrds: install,
     });
   }
   const { upgraded, remediated } = await upgradeWithRemediation(driver, release, {
