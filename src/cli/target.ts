@@ -1,12 +1,12 @@
 /** What `ferry apply` and `ferry diff` share: the path, the repository, the cluster and the keys. */
 import { stat } from "node:fs/promises";
-import { homedir } from "node:os";
-import { delimiter, join, relative, resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { parseDuration } from "../build/duration.js";
 import { isInside } from "../build/paths.js";
 import { Workspace } from "../build/workspace.js";
-import { KubeClient } from "../cluster/client.js";
+import { type ClusterConnection, KubeClient } from "../cluster/client.js";
+import { defaultKubeconfigPath } from "../cluster/credentials.js";
 import { type ReconcileContext, type UnitDefinition, unitNameOf } from "../reconcile/unit.js";
 import { loadKeys } from "../sops/index.js";
 import { repositoryRootOf } from "./build.js";
@@ -71,10 +71,12 @@ export async function openTarget(io: CliIO, path: string, options: TargetOptions
     pgpKeyFiles: options.pgpKeyFile,
     env: io.env,
   });
-  const client = await KubeClient.connect({
-    ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+  // The same file for Ferry's client and for helm: --kubeconfig, else KUBECONFIG, else ~/.kube/config.
+  const connection: ClusterConnection = {
+    kubeconfig: resolve(options.kubeconfig ?? defaultKubeconfigPath(io.env)),
     ...(options.context ? { context: options.context } : {}),
-  });
+  };
+  const client = await KubeClient.connect(connection);
   const workspace = await Workspace.create(repo, { allowRemoteBases: options.allowRemoteBases === true });
   const root: UnitDefinition = {
     owner: { name: options.name ?? unitNameOf(relativePath), namespace: options.namespace },
@@ -89,28 +91,11 @@ export async function openTarget(io: CliIO, path: string, options: TargetOptions
     healthChecks: [],
   };
   return {
-    ctx: { client, workspace, sopsKeys, ...helmAccess(options, io) },
+    ctx: { client, workspace, sopsKeys, connection },
     root,
     close: async () => {
       client.close();
       await workspace.dispose();
     },
   };
-}
-
-/** The kubeconfig helm uses for HelmReleases: the file's current context only (helm gets no context flag). */
-function helmAccess(
-  options: TargetOptions,
-  io: CliIO,
-): Pick<ReconcileContext, "kubeconfigPath" | "helmUnavailable"> {
-  if (options.context)
-    return {
-      helmUnavailable:
-        "helm runs with the kubeconfig's current context; drop --context to reconcile HelmReleases",
-    };
-  const file =
-    options.kubeconfig ??
-    io.env.KUBECONFIG?.split(delimiter)[0] ??
-    join(io.env.HOME ?? homedir(), ".kube", "config");
-  return { kubeconfigPath: resolve(file) };
 }

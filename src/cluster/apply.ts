@@ -143,8 +143,14 @@ export async function planApply(
   return planned;
 }
 
-/** Objects the namespace policy does not allow, each a problem naming its file; checked before any request. */
-function outsideAllowedNamespaces(manifests: Manifest[], policy: NamespacePolicy | undefined): Problem[] {
+/**
+ * Objects the namespace policy does not allow, each a problem naming its file; checked before any request.
+ * An object without a namespace counts as cluster-scoped (a Namespace as its own name).
+ */
+export function outsideAllowedNamespaces(
+  manifests: Manifest[],
+  policy: NamespacePolicy | undefined,
+): Problem[] {
   if (!policy) return [];
   return manifests.flatMap(({ object, origin }) => {
     const subject = subjectOf(refOf(object));

@@ -16,6 +16,8 @@ export interface ClusterConnection {
   kubeconfigText?: string;
   context?: string;
   inCluster?: boolean;
+  /** With `inCluster`: the folder of the pod's service-account token, CA and namespace (tests); default Kubernetes's. */
+  serviceAccountDir?: string;
 }
 
 export interface Credentials {
@@ -42,7 +44,7 @@ type Fields = Record<string, unknown>;
 const SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 export async function loadCredentials(connection: ClusterConnection): Promise<Credentials> {
-  if (connection.inCluster) return inCluster();
+  if (connection.inCluster) return inCluster(inClusterAccount(connection.serviceAccountDir));
   const { text, dir } = await kubeconfigText(connection);
   const config = (parseYaml(text) ?? {}) as Fields;
   const contexts = (config.contexts ?? []) as Named<Fields>[];
@@ -100,13 +102,15 @@ export async function loadCredentials(connection: ClusterConnection): Promise<Cr
   };
 }
 
+/** The kubeconfig file used without one named: the first listed in `KUBECONFIG`, else `~/.kube/config`. */
+export function defaultKubeconfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.KUBECONFIG?.split(delimiter).find((p) => p) ?? join(env.HOME ?? homedir(), ".kube", "config");
+}
+
 /** The kubeconfig's text and the folder relative paths in it are resolved against. */
 async function kubeconfigText(connection: ClusterConnection): Promise<{ text: string; dir: string }> {
   if (connection.kubeconfigText !== undefined) return { text: connection.kubeconfigText, dir: process.cwd() };
-  const path =
-    connection.kubeconfig ??
-    process.env.KUBECONFIG?.split(delimiter).find((p) => p) ??
-    join(homedir(), ".kube", "config");
+  const path = connection.kubeconfig ?? defaultKubeconfigPath();
   try {
     return { text: await readFile(path, "utf8"), dir: dirname(resolve(path)) };
   } catch {
@@ -114,17 +118,38 @@ async function kubeconfigText(connection: ClusterConnection): Promise<{ text: st
   }
 }
 
-async function inCluster(): Promise<Credentials> {
+/** Where a pod reaches its own cluster: the API server from the environment, the service account's files. */
+export interface InClusterAccount {
+  server: string;
+  tokenFile: string;
+  caFile: string;
+  namespaceFile: string;
+}
+
+export function inClusterAccount(dir = SERVICE_ACCOUNT): InClusterAccount {
   const host = process.env.KUBERNETES_SERVICE_HOST;
   const port = process.env.KUBERNETES_SERVICE_PORT ?? "443";
   if (!host) throw new Error("not running in a cluster: KUBERNETES_SERVICE_HOST is not set");
-  const read = (name: string) => readFile(join(SERVICE_ACCOUNT, name), "utf8");
   return {
     server: `https://${host.includes(":") ? `[${host}]` : host}:${port}`,
-    headers: { authorization: `Bearer ${(await read("token")).trim()}` },
-    ca: await read("ca.crt"),
+    tokenFile: join(dir, "token"),
+    caFile: join(dir, "ca.crt"),
+    namespaceFile: join(dir, "namespace"),
+  };
+}
+
+/** The service account's namespace, `default` when the pod has none mounted. */
+export async function inClusterNamespace(account: InClusterAccount): Promise<string> {
+  return (await readFile(account.namespaceFile, "utf8").catch(() => "default")).trim();
+}
+
+async function inCluster(account: InClusterAccount): Promise<Credentials> {
+  return {
+    server: account.server,
+    headers: { authorization: `Bearer ${(await readFile(account.tokenFile, "utf8")).trim()}` },
+    ca: await readFile(account.caFile, "utf8"),
     rejectUnauthorized: true,
-    namespace: (await read("namespace").catch(() => "default")).trim(),
+    namespace: await inClusterNamespace(account),
   };
 }
 

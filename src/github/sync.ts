@@ -9,12 +9,12 @@ import { join } from "node:path";
 import type { Octokit } from "@octokit/rest";
 import { Workspace } from "../build/workspace.js";
 import type { NamespacePolicy } from "../cluster/apply.js";
-import { KubeClient } from "../cluster/client.js";
+import { type ClusterConnection, KubeClient } from "../cluster/client.js";
 import { acquireLease } from "../cluster/lease.js";
 import type { ReconcileResult } from "../model/result.js";
 import { SyncQueue, type SyncRequest } from "../reconcile/queue.js";
 import { reconcileTree } from "../reconcile/run.js";
-import { type ReconcileContext, type UnitDefinition, unitNameOf } from "../reconcile/unit.js";
+import { type UnitDefinition, unitNameOf } from "../reconcile/unit.js";
 import { checkRunOutput } from "../report/check-run.js";
 import { commentMarker, commitComment, shouldComment } from "../report/comment.js";
 import { loadKeys, type SopsKeys } from "../sops/index.js";
@@ -420,12 +420,13 @@ export class SyncService {
     });
     if (!checkout) return;
     const { clusterConfig: cluster } = job;
-    const client = await KubeClient.connect({
+    const connection: ClusterConnection = {
       ...(cluster.kubeconfig ? { kubeconfig: cluster.kubeconfig } : {}),
       ...(cluster.context ? { context: cluster.context } : {}),
       inCluster: cluster.inCluster,
       ...(cluster.serviceAccount ? { impersonate: cluster.serviceAccount.user } : {}),
-    });
+    };
+    const client = await KubeClient.connect(connection);
     let workspace: Workspace | undefined;
     try {
       const lease = await acquireLease(client, {
@@ -447,7 +448,7 @@ export class SyncService {
             revision: job.sha,
             sopsKeys: await this.keys,
             namespaces: namespacePolicy(cluster, fullName(job.repository)),
-            ...helmAccess(cluster),
+            connection,
             ...(this.options.cacheDir ? { chartCacheDir: join(this.options.cacheDir, "charts") } : {}),
           },
           rootUnit(job),
@@ -608,26 +609,6 @@ export function rootUnit(job: Pick<SyncJob, "repository" | "spec">): UnitDefinit
     dependsOn: [],
     healthChecks: [],
   };
-}
-
-/** How helm reaches the cluster: its kubeconfig's current context, without impersonation (not yet supported). */
-function helmAccess(cluster: ClusterConfig): Pick<ReconcileContext, "kubeconfigPath" | "helmUnavailable"> {
-  if (cluster.serviceAccount) {
-    return {
-      helmUnavailable: `cluster "${cluster.name}" impersonates a service account, which Ferry does not yet do for helm`,
-    };
-  }
-  if (cluster.context) {
-    return {
-      helmUnavailable: `cluster "${cluster.name}" names a kubeconfig context, which Ferry does not yet pass to helm`,
-    };
-  }
-  if (!cluster.kubeconfig) {
-    return {
-      helmUnavailable: `cluster "${cluster.name}" is reached in-cluster, which Ferry does not yet do for helm`,
-    };
-  }
-  return { kubeconfigPath: cluster.kubeconfig };
 }
 
 function namespacePolicy(cluster: ClusterConfig, repository: string): NamespacePolicy | undefined {

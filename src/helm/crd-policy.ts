@@ -5,7 +5,7 @@
  * apply (every CRD dry-run first, so nothing is half-applied; then written if it drifted, and waited
  * for until Established), and helm gets `--skip-crds`. CRDs are never deleted.
  */
-import { applyPlanned, planApply } from "../cluster/apply.js";
+import { applyPlanned, type NamespacePolicy, planApply } from "../cluster/apply.js";
 import type { KubeClient } from "../cluster/client.js";
 import type { UnitOwner } from "../cluster/policy.js";
 import { refOf } from "../model/object.js";
@@ -22,6 +22,8 @@ export interface CrdPolicyRun {
   owner: UnitOwner;
   /** How long the CRDs may take to become established; default 60 s. */
   timeoutMs?: number;
+  /** Where the repository may write; CRDs are cluster-scoped, so a limited repository gets none. */
+  namespaces?: NamespacePolicy;
 }
 
 /** Applies the chart's CRDs as the policy says; returns what was created or updated. */
@@ -35,7 +37,11 @@ export async function applyCrdPolicy(run: CrdPolicyRun): Promise<ChangeSetEntry[
     crds = crds.filter((_, i) => !present[i]);
     if (crds.length === 0) return [];
   }
-  const options = { owner: run.owner, definitionsTimeoutMs: run.timeoutMs ?? 60_000 };
+  const options = {
+    owner: run.owner,
+    definitionsTimeoutMs: run.timeoutMs ?? 60_000,
+    ...(run.namespaces ? { namespaces: run.namespaces } : {}),
+  };
   const manifests = crds.map((crd) => ({ object: crd.object }));
   const entries = await applyPlanned(run.client, await planApply(run.client, manifests, options), options);
   return entries.filter((entry) => entry.action !== "unchanged");

@@ -10,18 +10,22 @@
 
 import { parseDuration } from "../build/duration.js";
 import { conventionalSourceNames } from "../build/flux.js";
+import type { ClusterConnection } from "../cluster/client.js";
+import { KubeconfigFile } from "../cluster/kubeconfig-file.js";
 import { chartCrds } from "../helm/chart-crds.js";
 import { type ChartRepositoryClient, localChart } from "../helm/chart-source/index.js";
 import { applyCrdPolicy } from "../helm/crd-policy.js";
-import type { HelmDriver } from "../helm/driver/helm-driver.js";
+import { HelmDriver, type HelmUpgradeRequest } from "../helm/driver/helm-driver.js";
 import { postRenderersDigest } from "../helm/post-render/config.js";
 import { deployedPostRenderersDigest, postRenderersLabels } from "../helm/post-render/release-label.js";
 import type { HelmRelease, HelmRepository, OCIRepository } from "../helm/release.js";
 import { releaseName, releaseNamespace } from "../helm/release-name.js";
 import { composeValues, valuesSources } from "../helm/values.js";
 import { valuesDigest } from "../helm/values-digest.js";
+import type { Values } from "../helm/values-map.js";
 import type { ObjectRef } from "../model/object.js";
 import { ReconcileError, type UnitResult } from "../model/result.js";
+import { checkReleaseNamespaces, checkRenderedNamespaces } from "./helm-namespaces.js";
 import { type ReconcileContext, type UnitDefinition, unitName } from "./unit.js";
 
 /** What a tree's HelmReleases share: the chart sources found in its builds, and one chart client. */
@@ -30,7 +34,35 @@ export interface HelmContext {
   sources: Map<string, HelmRepository | OCIRepository>;
   charts: ChartRepositoryClient;
   /** The tree's one helm driver (found, version-checked and given its folders once), made on first use. */
-  driver(kubeconfig: string): Promise<HelmDriver>;
+  driver(connection: ClusterConnection): Promise<HelmDriver>;
+}
+
+/**
+ * A helm driver reaching the cluster as Ferry's client does: the operator's kubeconfig and context, or
+ * a private kubeconfig Ferry writes for the pod's service account, impersonating what the client does.
+ * `close()` removes the driver's folders and any kubeconfig Ferry wrote.
+ */
+export async function openHelmDriver(
+  connection: ClusterConnection,
+): Promise<{ driver: HelmDriver; close(): Promise<void> }> {
+  const kubeconfig = await KubeconfigFile.open(connection);
+  try {
+    const driver = await HelmDriver.create({
+      kubeconfig: kubeconfig.path,
+      ...(kubeconfig.context ? { kubeContext: kubeconfig.context } : {}),
+      ...(connection.impersonate ? { kubeAsUser: connection.impersonate } : {}),
+    });
+    return {
+      driver,
+      close: async () => {
+        await driver.close();
+        await kubeconfig.close();
+      },
+    };
+  } catch (e) {
+    await kubeconfig.close();
+    throw e;
+  }
 }
 
 /** A HelmRelease found in a build, as a unit of the tree (ordered by its `dependsOn`). */
@@ -109,16 +141,17 @@ export async function reconcileHelmRelease(
     name,
   };
   const subject = `HelmRelease/${namespace}/${name}`;
-  if (ctx.helmUnavailable || !ctx.kubeconfigPath) {
+  if (!ctx.connection) {
     throw new ReconcileError(
-      `${subject}: ${ctx.helmUnavailable ?? "helm needs a kubeconfig file for this cluster, and Ferry was given none"}`,
+      `${subject}: helm needs to know how to reach the cluster, and Ferry was given nothing`,
     );
   }
-  // helm writes what the chart renders, which Ferry cannot check object by object beforehand.
+  const target = {
+    name: releaseName({ name, namespace, ...optional(release.spec) }),
+    namespace: releaseNamespace({ name, namespace, ...optional(release.spec) }),
+  };
   if (ctx.namespaces) {
-    throw new ReconcileError(
-      `${subject}: ${ctx.namespaces.describe} may only write to some namespaces, and Ferry cannot yet check what a Helm chart writes; ask the operator to allow every namespace ("*") for this cluster`,
-    );
+    checkReleaseNamespaces(ctx.namespaces, subject, { helmRelease: namespace, release: target.namespace });
   }
   const chart = await chartOf(ctx, helm, release);
   const values = composeValues({
@@ -127,11 +160,7 @@ export async function reconcileHelmRelease(
     values: release.spec.values ?? null,
     lookup: lookupOf(await readSources(ctx, release)),
   });
-  const target = {
-    name: releaseName({ name, namespace, ...optional(release.spec) }),
-    namespace: releaseNamespace({ name, namespace, ...optional(release.spec) }),
-  };
-  const driver = await helm.driver(ctx.kubeconfigPath);
+  const driver = await helm.driver(ctx.connection);
   const deployed = await driver.status(target.name, target.namespace);
   const digest = valuesDigest(values);
   const postRenderers = postRenderersDigest(release.spec.postRenderers);
@@ -152,6 +181,13 @@ export async function reconcileHelmRelease(
     return;
   }
   const install = deployed === undefined;
+  const request = upgradeRequest(release, {
+    ...target,
+    chart: chart.path,
+    values,
+    labels: postRenderersLabels(postRenderers, deployedPostRenderers),
+  });
+  if (ctx.namespaces) await checkRenderedNamespaces(ctx.client, ctx.namespaces, driver, subject, request);
   // Flux's CRD policy (install.crds, default Create; upgrade.crds, default Skip); helm skips crds/.
   result.changes.push(
     ...(await applyCrdPolicy({
@@ -159,15 +195,14 @@ export async function reconcileHelmRelease(
       policy: install ? release.spec.install.crds : release.spec.upgrade.crds,
       crds: await chartCrds(chart.path),
       owner: { name, namespace },
+      ...(ctx.namespaces ? { namespaces: ctx.namespaces } : {}),
     })),
   );
-  const { upgraded, remediated } = await upgradeWithRemediation(driver, release, {
+  const { upgraded, remediated } = await upgradeWithRemediation(driver, release, request, {
     ...target,
     chart,
-    values,
     install,
     previous: deployed?.status === "deployed" ? deployed.revision : undefined,
-    labels: postRenderersLabels(postRenderers, deployedPostRenderers),
   });
   const after = remediated.length > 0 ? ` (after ${remediated.join(", ")})` : "";
   result.changes.push({
@@ -271,6 +306,26 @@ const lookupOf = (found: Map<string, Record<string, string> | undefined>) => (ki
   found.get(`${kind}/${name}`);
 
 /**
+ * What every `helm upgrade` of the release is given: the attempts (which set `wait` as the install or
+ * upgrade settings say) and the namespace check's dry run alike, so the check sees what will be written.
+ */
+function upgradeRequest(
+  release: HelmRelease,
+  target: { name: string; namespace: string; chart: string; values: Values; labels: Record<string, string> },
+): HelmUpgradeRequest {
+  return {
+    ...target,
+    timeoutMs: parseDuration(release.spec.timeout) ?? 300_000,
+    wait: false,
+    maxHistory: release.spec.maxHistory,
+    createNamespace: release.spec.install.createNamespace,
+    // Ferry applies the chart's CRDs itself, as the CRD policy says.
+    skipCrds: true,
+    postRenderers: release.spec.postRenderers,
+  };
+}
+
+/**
  * `helm upgrade --install`, and Flux's remediation when it fails: with `remediation.retries` above 0
  * (negative: as often as Ferry retries in one run, 5), a failed install is uninstalled and a failed
  * upgrade rolled back to the release that was deployed (or uninstalled, with `strategy: uninstall`)
@@ -280,38 +335,24 @@ const lookupOf = (found: Map<string, Record<string, string> | undefined>) => (ki
 async function upgradeWithRemediation(
   driver: HelmDriver,
   release: HelmRelease,
+  request: HelmUpgradeRequest,
   target: {
     name: string;
     namespace: string;
     chart: { name: string; version: string; path: string };
-    values: Record<string, unknown>;
     install: boolean;
     previous: number | undefined;
-    /** The release's labels (the post-renderers' digest). */
-    labels: Record<string, string>;
   },
 ): Promise<{ upgraded: Awaited<ReturnType<HelmDriver["upgrade"]>>; remediated: string[] }> {
   const remediated: string[] = [];
-  const timeoutMs = parseDuration(release.spec.timeout) ?? 300_000;
+  const timeoutMs = request.timeoutMs;
   let install = target.install;
   for (let attempt = 1; ; attempt++) {
     const settings = install ? release.spec.install : release.spec.upgrade;
     const { retries } = settings.remediation;
     const attempts = 1 + (retries < 0 ? MAX_RETRIES_PER_RUN : Math.min(retries, MAX_RETRIES_PER_RUN));
     try {
-      const upgraded = await driver.upgrade({
-        name: target.name,
-        namespace: target.namespace,
-        chart: target.chart.path,
-        values: target.values,
-        timeoutMs,
-        wait: !settings.disableWait,
-        maxHistory: release.spec.maxHistory,
-        createNamespace: release.spec.install.createNamespace,
-        skipCrds: true,
-        postRenderers: release.spec.postRenderers,
-        labels: target.labels,
-      });
+      const upgraded = await driver.upgrade({ ...request, wait: !settings.disableWait });
       return { upgraded, remediated };
     } catch (error) {
       const last = attempt >= attempts;

@@ -6,11 +6,10 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ChartRepositoryClient } from "../helm/chart-source/index.js";
-import { HelmDriver } from "../helm/driver/helm-driver.js";
 import { type HelmObject, type HelmRelease, readHelmObject } from "../helm/release.js";
 import type { Manifest } from "../model/object.js";
 import { ReconcileError, type ReconcileResult, type UnitResult } from "../model/result.js";
-import { type HelmContext, reconcileHelmUnit, unitOfHelmRelease } from "./helm-release.js";
+import { type HelmContext, openHelmDriver, reconcileHelmUnit, unitOfHelmRelease } from "./helm-release.js";
 import { type ChildUnit, orderUnitsFor } from "./order.js";
 import { type ReconcileContext, reconcileUnit, type UnitDefinition, unitName, unitOfChild } from "./unit.js";
 
@@ -20,19 +19,19 @@ export async function reconcileTree(ctx: ReconcileContext, root: UnitDefinition)
   const status = new Map<string, UnitResult["status"]>();
   const pending: UnitDefinition[] = [root];
   const known = new Set<string>([unitName(root.owner)]);
-  let driver: Promise<HelmDriver> | undefined;
+  let opened: ReturnType<typeof openHelmDriver> | undefined;
   const helm: HelmContext = {
     sources: new Map(),
     charts: new ChartRepositoryClient({ cacheDir: ctx.chartCacheDir ?? join(tmpdir(), "ferry-charts") }),
-    driver: (kubeconfig) => {
-      driver ??= HelmDriver.create({ kubeconfig });
-      return driver;
+    driver: async (connection) => {
+      opened ??= openHelmDriver(connection);
+      return (await opened).driver;
     },
   };
   try {
     await reconcilePending();
   } finally {
-    await driver?.then((d) => d.close()).catch(() => undefined);
+    await opened?.then((o) => o.close()).catch(() => undefined);
   }
   return {
     units: results,

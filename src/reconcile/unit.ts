@@ -15,7 +15,7 @@ import { overlayOf } from "../build/spec.js";
 import { collectVariables, substituteObject, substitutionEnabled } from "../build/substitute.js";
 import type { Workspace } from "../build/workspace.js";
 import { applyPlanned, type NamespacePolicy, type PlannedObject, planApply } from "../cluster/apply.js";
-import type { KubeClient } from "../cluster/client.js";
+import type { ClusterConnection, KubeClient } from "../cluster/client.js";
 import {
   entriesOf,
   type Inventory,
@@ -79,10 +79,8 @@ export interface ReconcileContext {
   onProgress?: (event: ProgressEvent) => void;
   /** Where this repository may write on this cluster (the operator file); default everywhere. */
   namespaces?: NamespacePolicy;
-  /** The cluster's kubeconfig file (its current context), for helm; HelmReleases fail without one. */
-  kubeconfigPath?: string;
-  /** Why helm may not run against this cluster (said in each HelmRelease's result instead of running it). */
-  helmUnavailable?: string;
+  /** How `client` reached the cluster; helm reaches it the same way. HelmReleases fail without it. */
+  connection?: ClusterConnection;
   /** Where Helm chart archives are cached; default the OS temp folder. */
   chartCacheDir?: string;
 }

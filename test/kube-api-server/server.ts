@@ -48,6 +48,10 @@ export interface RecordedRequest {
   contentType?: string;
   accept?: string;
   userAgent?: string;
+  /** The `Impersonate-User` header: whom the client acts as. */
+  impersonateUser?: string;
+  /** The `Impersonate-Group` headers. */
+  impersonateGroups?: string[];
   /** Verb and resource for API requests; absent for discovery and OpenAPI. */
   target?: RequestTarget;
 }
@@ -161,6 +165,7 @@ export class KubeApiServer {
       contentType: req.headers["content-type"],
       accept: req.headers.accept,
       userAgent: req.headers["user-agent"],
+      ...impersonation(req),
     };
     this.requests.push(record);
     if (req.headers.authorization !== `Bearer ${this.token}`) throw unauthorized();
@@ -454,4 +459,14 @@ function sendJson(res: ServerResponse, code: number, body: unknown): void {
     "Cache-Control": "no-cache, private",
   });
   res.end(text);
+}
+
+/** The impersonation headers a request carried (`headersDistinct` keeps repeated groups apart). */
+function impersonation(req: IncomingMessage): Pick<RecordedRequest, "impersonateUser" | "impersonateGroups"> {
+  const user = req.headers["impersonate-user"];
+  const groups = req.headersDistinct["impersonate-group"];
+  return {
+    ...(typeof user === "string" ? { impersonateUser: user } : {}),
+    ...(groups ? { impersonateGroups: groups } : {}),
+  };
 }

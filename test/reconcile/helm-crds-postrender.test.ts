@@ -64,7 +64,7 @@ function harness(helm: HelmUnderTest) {
           workspace,
           sopsKeys: { age: [], pgp: [] },
           revision: "test",
-          kubeconfigPath: state.kubeconfig,
+          connection: { kubeconfig: state.kubeconfig },
         },
         rootUnit("clusters/production"),
       );

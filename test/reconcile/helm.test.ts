@@ -38,7 +38,7 @@ describe("HelmReleases in a synced path", () => {
     const workspace = await Workspace.create(repo.dir);
     try {
       return await reconcileTree(
-        { client, workspace, sopsKeys: { age: [], pgp: [] }, revision: "test", kubeconfigPath: kubeconfig },
+        { client, workspace, sopsKeys: { age: [], pgp: [] }, revision: "test", connection: { kubeconfig } },
         rootUnit("clusters/production"),
       );
     } finally {
@@ -207,7 +207,7 @@ describe("a HelmRelease whose chart comes from a HelmRepository", () => {
             client,
             workspace,
             sopsKeys: { age: [], pgp: [] },
-            kubeconfigPath: join(dir, "kubeconfig"),
+            connection: { kubeconfig: join(dir, "kubeconfig") },
             chartCacheDir: join(dir, "charts"),
           },
           rootUnit("apps"),

@@ -35,6 +35,10 @@ import { type HelmOutput, runHelm } from "./run-helm.js";
 export interface HelmDriverOptions {
   /** Path of a kubeconfig file for the target cluster (the caller writes and removes it). */
   kubeconfig: string;
+  /** The kubeconfig context (`--kube-context`); default its current context. */
+  kubeContext?: string;
+  /** A user every request impersonates (`--kube-as-user`), e.g. `system:serviceaccount:<ns>:<name>`. */
+  kubeAsUser?: string;
   /** The helm binary; default: `locateBinary("helm")` (FERRY_HELM, the tools cache, PATH). */
   helm?: string;
   /** Extra environment for helm (e.g. proxies). helm's own folders and HOME are always private. */
@@ -83,6 +87,8 @@ export interface HelmUpgradeResult {
   valuesDigest: string;
   /** The rendered manifest; it may hold Secret data, so never log it. */
   manifest: string;
+  /** The rendered hooks (test hooks included), one manifest each; never log them either. */
+  hookManifests: string[];
 }
 
 export interface HelmReleaseStatus {
@@ -138,6 +144,15 @@ const KILL_MARGIN_MS = 60_000;
 /** The limit for commands that only read the release. */
 const READ_TIMEOUT_MS = 120_000;
 
+function clusterFlags(options: HelmDriverOptions): string[] {
+  return [
+    "--kubeconfig",
+    options.kubeconfig,
+    ...(options.kubeContext ? ["--kube-context", options.kubeContext] : []),
+    ...(options.kubeAsUser ? ["--kube-as-user", options.kubeAsUser] : []),
+  ];
+}
+
 function isNotFound(output: HelmOutput): boolean {
   return output.exitCode !== 0 && /release: not found/.test(output.stderr);
 }
@@ -156,7 +171,8 @@ export class HelmDriver implements AsyncDisposable {
     /** The helm binary run. */
     readonly binary: string,
     readonly version: HelmVersion,
-    private readonly kubeconfig: string,
+    /** How helm reaches the cluster: `--kubeconfig` and the context and impersonation flags. */
+    private readonly clusterFlags: readonly string[],
     /** A private folder holding HOME, helm's cache, config and data, and values files. */
     private readonly home: string,
     private readonly env: NodeJS.ProcessEnv,
@@ -182,7 +198,7 @@ export class HelmDriver implements AsyncDisposable {
       const args = ["version", "--template", "{{.Version}}"];
       const output = await runHelm({ binary, args, env, cwd: home, timeoutMs: READ_TIMEOUT_MS });
       if (output.exitCode !== 0) throw HelmDriver.failure(args, output, []);
-      return new HelmDriver(binary, parseHelmVersion(output.stdout), options.kubeconfig, home, env);
+      return new HelmDriver(binary, parseHelmVersion(output.stdout), clusterFlags(options), home, env);
     } catch (e) {
       await rm(home, { recursive: true, force: true });
       throw e;
@@ -250,6 +266,7 @@ export class HelmDriver implements AsyncDisposable {
         chartVersion: release.chart?.version ?? "",
         valuesDigest: release.valuesDigest,
         manifest: release.manifest,
+        hookManifests: release.hookManifests,
       };
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -409,7 +426,7 @@ export class HelmDriver implements AsyncDisposable {
   private run(args: readonly string[], timeoutMs: number): Promise<HelmOutput> {
     return runHelm({
       binary: this.binary,
-      args: [...args, "--kubeconfig", this.kubeconfig],
+      args: [...args, ...this.clusterFlags],
       env: this.env,
       cwd: this.home,
       timeoutMs,

@@ -28,6 +28,8 @@ export interface HelmRelease {
   manifest: string;
   /** The release's test hooks with the outcome of their last run. */
   tests: HelmTestRun[];
+  /** Each hook's manifest, test hooks included; they may hold Secret data, so never log them. */
+  hookManifests: string[];
 }
 
 export interface HelmTestRun {
@@ -74,6 +76,7 @@ const releaseSchema = z.looseObject({
       z.looseObject({
         name: z.string(),
         kind: z.string(),
+        manifest: z.string().optional(),
         events: z.array(z.string()).nullish(),
         last_run: z.looseObject({ phase: z.string().optional() }).nullish(),
       }),
@@ -118,6 +121,7 @@ export function parseRelease(stdout: string, what: string): HelmRelease {
     tests: (release.hooks ?? [])
       .filter((hook) => hook.events?.includes("test"))
       .map((hook) => ({ name: hook.name, kind: hook.kind, phase: hook.last_run?.phase ?? "" })),
+    hookManifests: (release.hooks ?? []).flatMap((hook) => (hook.manifest ? [hook.manifest] : [])),
   };
 }
 
