@@ -26,7 +26,10 @@ export async function helmPackage(version: string, message?: string): Promise<Bu
     await cp(helloChart, join(work, "hello"), { recursive: true });
     if (message !== undefined) {
       const values = join(work, "hello", "values.yaml");
-      await writeFile(values, (await readFile(values, "utf8")).replace(/^message: .*$/m, `message: ${message}`));
+      await writeFile(
+        values,
+        (await readFile(values, "utf8")).replace(/^message: .*$/m, `message: ${message}`),
+      );
     }
     const helm = await locateBinary("helm");
     await promisify(execFile)(helm, ["package", join(work, "hello"), "--version", version, "-d", work]);
@@ -37,7 +40,12 @@ export async function helmPackage(version: string, message?: string): Promise<Bu
 }
 
 /** Pushes a packaged chart as `repository:tag` (`+` in the tag written `_`, as Helm does); returns the manifest digest. */
-export function pushChart(registry: FakeRegistry, repository: string, version: string, archive: Buffer): string {
+export function pushChart(
+  registry: FakeRegistry,
+  repository: string,
+  version: string,
+  archive: Buffer,
+): string {
   const config = Buffer.from(JSON.stringify({ apiVersion: "v2", name: "hello", version }));
   return registry.push(repository, version.replaceAll("+", "_"), {
     config: { mediaType: HELM_CONFIG, data: config },
