@@ -163,13 +163,7 @@ export class RegistryClient implements TagLister {
     const reference = ref.digest ?? ref.tag ?? "latest";
     const shown = ref.digest ? `${ref.name}@${ref.digest}` : `${ref.name}:${reference}`;
     const pull = await this.exchange(ref, `pulling ${shown}`);
-    if (ref.digest !== undefined && !isSha256Digest(ref.digest)) {
-      throw registryError(
-        pull,
-        "failed: Ferry checks sha256 digests only (sha256:<64 hex digits>)",
-        "bad-response",
-      );
-    }
+    if (ref.digest !== undefined) refuseUncheckable(pull, ref.digest);
     const url = new URL(
       `/v2/${ref.repository}/manifests/${reference}`,
       registryOrigin(ref.host, this.insecure),
@@ -204,13 +198,7 @@ export class RegistryClient implements TagLister {
   async blob(image: string | ImageReference, digest: string, maxBytes: number): Promise<Buffer> {
     const ref = typeof image === "string" ? parseImageReference(image) : image;
     const pull = await this.exchange(ref, `pulling blob ${digest} of ${ref.name}`);
-    if (!isSha256Digest(digest)) {
-      throw registryError(
-        pull,
-        "failed: Ferry checks sha256 digests only (sha256:<64 hex digits>)",
-        "bad-response",
-      );
-    }
+    refuseUncheckable(pull, digest);
     const url = new URL(`/v2/${ref.repository}/blobs/${digest}`, registryOrigin(ref.host, this.insecure));
     const answer = await this.get(url, pull, {
       accept: "application/octet-stream, */*",
@@ -396,4 +384,14 @@ export class RegistryClient implements TagLister {
     const token = this.tokens.get(exchange.ref.host, exchange.scope);
     return [...secretsOf(exchange.login), ...(token ? [token] : [])];
   }
+}
+
+/** Content is only taken when its digest can be checked: sha256. */
+function refuseUncheckable(exchange: ExchangeContext, digest: string): void {
+  if (isSha256Digest(digest)) return;
+  throw registryError(
+    exchange,
+    `failed: ${JSON.stringify(digest)} is not a digest Ferry can check (sha256:<64 lowercase hex digits>)`,
+    "bad-response",
+  );
 }
