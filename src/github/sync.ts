@@ -28,6 +28,7 @@ import {
 } from "./config/operator.js";
 import type { CommentPolicy, RepositoryConfig, SyncTarget } from "./config/repository.js";
 import { targetsForBranch } from "./config/repository.js";
+import { operatorRegistryLogins } from "./image-updates.js";
 import type { FerryMetrics } from "./metrics.js";
 
 /** The GitHub calls the flow makes (any Octokit with the REST methods, ProbotOctokit included). */
@@ -450,6 +451,7 @@ export class SyncService {
             namespaces: namespacePolicy(cluster, fullName(job.repository)),
             connection,
             ...(this.options.cacheDir ? { chartCacheDir: join(this.options.cacheDir, "charts") } : {}),
+            registryCredentials: operatorRegistryLogins(operator),
           },
           rootUnit(job),
         );

@@ -112,21 +112,37 @@ const helmReleaseSpec = z
     }
   });
 
+const provider = z.enum(["generic", "aws", "azure", "gcp"]).default("generic");
+
 const helmRepositorySpec = z.looseObject({
   url: z.string().regex(/^(https?|oci):\/\//, { error: "must start with http://, https:// or oci://" }),
   type: z.enum(["default", "oci"]).default("default"),
   interval: duration.optional(),
   secretRef: reference.optional(),
+  certSecretRef: reference.optional(),
+  provider,
   insecure: z.boolean().optional(),
 });
 
 const ociRepositorySpec = z.looseObject({
   url: z.string().regex(/^oci:\/\//, { error: "must start with oci://" }),
   ref: z
-    .looseObject({ tag: z.string().optional(), semver: z.string().optional(), digest: z.string().optional() })
+    .looseObject({
+      tag: z.string().optional(),
+      semver: z.string().optional(),
+      semverFilter: z.string().optional(),
+      digest: z.string().optional(),
+    })
+    .optional(),
+  layerSelector: z
+    .looseObject({ mediaType: z.string().optional(), operation: z.enum(["extract", "copy"]).optional() })
     .optional(),
   interval: duration,
   secretRef: reference.optional(),
+  certSecretRef: reference.optional(),
+  serviceAccountName: z.string().optional(),
+  verify: z.looseObject({ provider: z.string() }).optional(),
+  provider,
   insecure: z.boolean().optional(),
 });
 

@@ -5,7 +5,7 @@
 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ChartRepositoryClient } from "../helm/chart-source/index.js";
+import { ChartRepositoryClient, OciChartClient } from "../helm/chart-source/index.js";
 import { type HelmObject, type HelmRelease, readHelmObject } from "../helm/release.js";
 import type { Manifest } from "../model/object.js";
 import { ReconcileError, type ReconcileResult, type UnitResult } from "../model/result.js";
@@ -20,9 +20,14 @@ export async function reconcileTree(ctx: ReconcileContext, root: UnitDefinition)
   const pending: UnitDefinition[] = [root];
   const known = new Set<string>([unitName(root.owner)]);
   let opened: ReturnType<typeof openHelmDriver> | undefined;
+  const chartCacheDir = ctx.chartCacheDir ?? join(tmpdir(), "ferry-charts");
   const helm: HelmContext = {
     sources: new Map(),
-    charts: new ChartRepositoryClient({ cacheDir: ctx.chartCacheDir ?? join(tmpdir(), "ferry-charts") }),
+    charts: new ChartRepositoryClient({ cacheDir: chartCacheDir }),
+    ociCharts: new OciChartClient({
+      cacheDir: chartCacheDir,
+      ...(ctx.registryCredentials ? { credentials: ctx.registryCredentials } : {}),
+    }),
     driver: async (connection) => {
       opened ??= openHelmDriver(connection);
       return (await opened).driver;

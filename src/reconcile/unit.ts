@@ -29,6 +29,7 @@ import { prune } from "../cluster/prune.js";
 import type { AppliedRecord } from "../cluster/record.js";
 import { waitForHealth } from "../cluster/wait.js";
 import type { HelmRelease } from "../helm/release.js";
+import type { CredentialLookup } from "../images/registry/index.js";
 import type { KubeObject, Manifest, ObjectRef, Origin } from "../model/object.js";
 import { inventoryId, parseInventoryId, refOf, subjectOf } from "../model/object.js";
 import type { ChangeSetEntry, Phase, Problem, UnitResult } from "../model/result.js";
@@ -83,6 +84,8 @@ export interface ReconcileContext {
   connection?: ClusterConnection;
   /** Where Helm chart archives are cached; default the OS temp folder. */
   chartCacheDir?: string;
+  /** The operator's registry logins, for charts in OCI registries whose source has no secretRef. */
+  registryCredentials?: CredentialLookup;
 }
 
 export const unitName = (owner: UnitOwner) => `${owner.namespace}/${owner.name}`;

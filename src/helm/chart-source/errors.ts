@@ -20,12 +20,18 @@ export type ChartSourceErrorReason =
   | "timeout"
   /** The index or the archive is larger than the limit. */
   | "too-large"
-  /** The archive's sha256 is not the one the index promises. */
+  /** The archive's (or an OCI manifest's or layer's) sha256 is not the one the index (or reference) promises. */
   | "digest-mismatch"
   /** The index entry cannot be downloaded (no URL, a URL Ferry cannot use). */
   | "bad-entry"
   /** A chart folder in the repository that is missing, outside the repository, or has a bad Chart.yaml. */
-  | "bad-local-chart";
+  | "bad-local-chart"
+  /** An archive that is not a Helm chart, or a chart whose version is not the tag it was pulled by. */
+  | "bad-chart"
+  /** An OCI artifact without the layer that holds the chart. */
+  | "no-chart-layer"
+  /** A source setting Ferry does not support yet (a cloud provider's login, signature verification). */
+  | "not-supported";
 
 /**
  * A chart source failure. The message names the repository (or index source) and the chart and says

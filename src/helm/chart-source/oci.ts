@@ -4,7 +4,7 @@
  * (three parts, `v` allowed) is taken as it is without asking the registry; otherwise the tags are
  * listed, read as Helm's registry client does (`_` stands for `+`, strict semver without `v`), and
  * resolved like an index: an exact match first, then the highest version in the range (default `*`).
- * Pulling the chart layer is not done here.
+ * The chart layer is pulled by OciChartClient.
  */
 import {
   ImageReferenceError,
@@ -13,7 +13,8 @@ import {
   type TagLister,
 } from "../../images/registry/index.js";
 import { compareVersions, parseVersion, type Version } from "../../semver/index.js";
-import { ChartSourceError, type ChartSourceErrorReason } from "./errors.js";
+import { ChartSourceError } from "./errors.js";
+import { chartSourceReason } from "./oci-client.js";
 import { resolveChartVersion } from "./resolve.js";
 
 /** A chart version in an OCI registry. */
@@ -41,7 +42,7 @@ export async function resolveOciChartVersion(
     if (!(error instanceof RegistryError)) throw error;
     throw new ChartSourceError(
       `cannot list the versions of chart "${chart}" in ${repositoryUrl}: ${error.message}`,
-      registryReason(error),
+      chartSourceReason(error),
       repositoryUrl,
       error.status,
       { cause: error },
@@ -105,18 +106,4 @@ function helmVersions(tags: readonly string[]): string[] {
 
 function tagOf(version: string): string {
   return version.replaceAll("+", "_");
-}
-
-function registryReason(error: RegistryError): ChartSourceErrorReason {
-  switch (error.reason) {
-    case "unauthorized":
-    case "not-found":
-    case "unreachable":
-    case "timeout":
-      return error.reason;
-    case "too-many-tags":
-      return "too-large";
-    default:
-      return "unavailable";
-  }
 }

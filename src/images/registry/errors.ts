@@ -1,8 +1,8 @@
-/** Why tags could not be listed. */
+/** Why tags could not be listed or an artifact pulled. */
 export type RegistryErrorReason =
   /** The registry (or its token service) refused: HTTP 401 or 403. */
   | "unauthorized"
-  /** The repository does not exist: HTTP 404. */
+  /** The repository, tag or blob does not exist: HTTP 404. */
   | "not-found"
   /** No answer: connection refused, DNS, TLS. */
   | "unreachable"
@@ -13,10 +13,12 @@ export type RegistryErrorReason =
   /** An answer Ferry cannot use: another status, malformed JSON, a bad `Link` or challenge. */
   | "bad-response"
   /** More pages or tags than the client's limit. */
-  | "too-many-tags";
+  | "too-many-tags"
+  /** Content whose sha256 is not the digest it was asked for by. */
+  | "digest-mismatch";
 
 /**
- * A tag listing that failed. The message names the registry and repository and says what to fix;
+ * A tag listing or pull that failed. The message names the registry and repository and says what to fix;
  * no password or token appears in it.
  */
 export class RegistryError extends Error {
@@ -25,7 +27,7 @@ export class RegistryError extends Error {
   constructor(
     message: string,
     readonly reason: RegistryErrorReason,
-    /** The image the listing was for: `ghcr.io/acme/app`. */
+    /** The image the listing or pull was for: `ghcr.io/acme/app`. */
     readonly image: string,
     /** The HTTP status that caused it, when there was one. */
     readonly status?: number,

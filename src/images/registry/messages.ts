@@ -1,16 +1,18 @@
 /**
- * The wording of listing errors: each starts with `listing tags of <image>` and, where there is
- * one, ends with what to fix. What a registry says about an error is quoted from its body, with
+ * The wording of registry errors: each starts with what was being done (`listing tags of <image>`,
+ * `pulling <image>:<tag>`) and, where there is one, ends with what to fix. What a registry says about an error is quoted from its body, with
  * any secret the request carried taken out.
  */
 import { z } from "zod";
 import { RegistryError, type RegistryErrorReason } from "./errors.js";
 import type { HttpAnswer } from "./http.js";
 
-/** The listing a message is about. */
-export interface ListingContext {
+/** The exchange a message is about. */
+export interface ExchangeContext {
   /** `ghcr.io/acme/app` */
   image: string;
+  /** What was being done, the message's start: `listing tags of ghcr.io/acme/app`. */
+  activity: string;
   /** `ghcr.io` */
   registry: string;
   /** Where this client's registry logins come from, for advice: `the operator file`, `docker login`. */
@@ -24,15 +26,15 @@ const errorBody = z.looseObject({
   errors: z.array(z.looseObject({ code: z.string().optional(), message: z.string().optional() })),
 });
 
-export function listingError(
-  context: ListingContext,
+export function registryError(
+  context: ExchangeContext,
   detail: string,
   reason: RegistryErrorReason,
   status?: number,
   cause?: unknown,
 ): RegistryError {
   return new RegistryError(
-    `listing tags of ${context.image} ${detail}`,
+    `${context.activity} ${detail}`,
     reason,
     context.image,
     status,

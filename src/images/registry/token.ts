@@ -8,7 +8,7 @@ import type { Challenge } from "./challenge.js";
 import { basicAuthorization, type RegistryLogin, secretsOf } from "./credentials.js";
 import { usesPlainHttp } from "./endpoint.js";
 import { type HttpAnswer, HttpFailure, type HttpOptions, httpGet } from "./http.js";
-import { describeAnswer, type ListingContext, listingError } from "./messages.js";
+import { describeAnswer, type ExchangeContext, registryError } from "./messages.js";
 
 /** What the spec tells clients to assume when the answer has no `expires_in`. */
 const DEFAULT_EXPIRES_IN_SECONDS = 60;
@@ -55,7 +55,7 @@ export interface TokenRequest {
 /** A token from the challenge's realm; throws RegistryError naming the listing it was for. */
 export async function fetchToken(
   request: TokenRequest,
-  context: ListingContext,
+  context: ExchangeContext,
 ): Promise<{ token: string; expiresInSeconds: number }> {
   const { challenge, login } = request;
   const service = `the token service of ${context.registry}`;
@@ -65,12 +65,12 @@ export async function fetchToken(
     realm = new URL(challenge.params.realm ?? "");
   } catch (error) {
     const where = JSON.stringify(challenge.params.realm ?? "");
-    throw listingError(context, `failed: ${service} is at ${where}, not a URL`, "bad-response", 401, error);
+    throw registryError(context, `failed: ${service} is at ${where}, not a URL`, "bad-response", 401, error);
   }
   // Credentials go to the realm: never in clear text to a host not marked insecure.
   const plainAllowed = realm.protocol === "http:" && usesPlainHttp(realm.host, request.insecureRegistries);
   if (realm.protocol !== "https:" && !plainAllowed) {
-    throw listingError(
+    throw registryError(
       context,
       `failed: ${service} is at ${realm.origin}, not HTTPS — mark ${realm.host} insecure to allow that`,
       "bad-response",
@@ -88,7 +88,7 @@ export async function fetchToken(
   } catch (error) {
     if (!(error instanceof HttpFailure)) throw error;
     const reason = error.kind === "too-large" ? "bad-response" : error.kind;
-    throw listingError(
+    throw registryError(
       context,
       `failed: ${service} (${realm.host}): ${error.message}`,
       reason,
@@ -99,7 +99,7 @@ export async function fetchToken(
 
   const said = describeAnswer(answer, secretsOf(login));
   if (answer.status === 401 || answer.status === 403) {
-    throw listingError(
+    throw registryError(
       context,
       login
         ? `failed: ${service} refused the credentials Ferry has for ${context.registry} (${said}) — check that they are current in ${context.credentialsSource}`
@@ -109,7 +109,7 @@ export async function fetchToken(
     );
   }
   if (answer.status !== 200) {
-    throw listingError(context, `failed: ${service} answered ${said}`, "bad-response", answer.status);
+    throw registryError(context, `failed: ${service} answered ${said}`, "bad-response", answer.status);
   }
   let parsed: z.infer<typeof tokenAnswer> | undefined;
   try {
@@ -118,6 +118,7 @@ export async function fetchToken(
     parsed = undefined;
   }
   const token = parsed?.token || parsed?.access_token;
-  if (!token) throw listingError(context, `failed: ${service} answered without a token`, "bad-response", 200);
+  if (!token)
+    throw registryError(context, `failed: ${service} answered without a token`, "bad-response", 200);
   return { token, expiresInSeconds: parsed?.expires_in ?? DEFAULT_EXPIRES_IN_SECONDS };
 }
