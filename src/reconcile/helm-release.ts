@@ -122,10 +122,7 @@ export async function reconcileHelmRelease(
     values: release.spec.values ?? null,
     lookup: lookupOf(await readSources(ctx, release)),
   });
-  const target = {
-    name: releaseName({ name, namespace, ...optional(release.spec) }),
-    namespace: releaseNamespace({ name, namespace, ...optional(release.spec) }),
-  };
+  const target = releaseTargetOf(release);
   const driver = await helm.driver(ctx.kubeconfigPath);
   const deployed = await driver.status(target.name, target.namespace);
   const digest = valuesDigest(values);
@@ -167,6 +164,15 @@ export async function reconcileHelmRelease(
       );
     }
   }
+}
+
+/** The release a HelmRelease installs: Flux's release name, in its target namespace. */
+export function releaseTargetOf(release: HelmRelease): { name: string; namespace: string } {
+  const { name, namespace } = release.metadata;
+  return {
+    name: releaseName({ name, namespace, ...optional(release.spec) }),
+    namespace: releaseNamespace({ name, namespace, ...optional(release.spec) }),
+  };
 }
 
 const optional = (spec: HelmRelease["spec"]) => ({

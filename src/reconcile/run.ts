@@ -10,6 +10,7 @@ import { HelmDriver } from "../helm/driver/helm-driver.js";
 import { type HelmObject, type HelmRelease, readHelmObject } from "../helm/release.js";
 import type { Manifest } from "../model/object.js";
 import { ReconcileError, type ReconcileResult, type UnitResult } from "../model/result.js";
+import type { FluxPruneContext } from "./flux-prune.js";
 import { type HelmContext, reconcileHelmUnit, unitOfHelmRelease } from "./helm-release.js";
 import { type ChildUnit, orderUnitsFor } from "./order.js";
 import { type ReconcileContext, reconcileUnit, type UnitDefinition, unitName, unitOfChild } from "./unit.js";
@@ -28,6 +29,18 @@ export async function reconcileTree(ctx: ReconcileContext, root: UnitDefinition)
       driver ??= HelmDriver.create({ kubeconfig });
       return driver;
     },
+  };
+  const flux: FluxPruneContext = {
+    client: ctx.client,
+    helm: async () => {
+      if (ctx.helmUnavailable || !ctx.kubeconfigPath) {
+        return { unavailable: ctx.helmUnavailable ?? "Ferry was given no kubeconfig file for helm" };
+      }
+      // helm would delete whatever the release holds, which Ferry cannot check namespace by namespace.
+      if (ctx.namespaces) return { unavailable: `${ctx.namespaces.describe} may only write to some namespaces` };
+      return helm.driver(ctx.kubeconfigPath);
+    },
+    inTree: (name) => known.has(name),
   };
   try {
     await reconcilePending();
@@ -65,7 +78,7 @@ export async function reconcileTree(ctx: ReconcileContext, root: UnitDefinition)
         results.push(result);
         continue;
       }
-      const { result, prepared } = await reconcileUnit(ctx, unit);
+      const { result, prepared } = await reconcileUnit(ctx, unit, flux);
       status.set(name, result.status);
       results.push(result);
       for (const problem of prepared?.foreign ?? []) {
