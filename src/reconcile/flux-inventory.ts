@@ -22,7 +22,9 @@ export interface FluxInventory {
 
 /** A Flux object Ferry reconciles itself (by its inventory id), rather than an object it applies. */
 export function isFluxEntry(id: string): boolean {
-  return id.endsWith(`_${HELM_RELEASE_GROUP}_HelmRelease`) || id.endsWith(`_${KUSTOMIZATION_GROUP}_Kustomization`);
+  return (
+    id.endsWith(`_${HELM_RELEASE_GROUP}_HelmRelease`) || id.endsWith(`_${KUSTOMIZATION_GROUP}_Kustomization`)
+  );
 }
 
 /**

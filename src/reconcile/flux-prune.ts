@@ -70,7 +70,11 @@ export async function pruneFluxObjects(ctx: FluxPruneContext, stale: InventoryEn
 }
 
 /** Uninstalls the release a HelmRelease installed, when it is still there. */
-async function uninstall(ctx: FluxPruneContext, entry: InventoryEntry, ref: ObjectRef): Promise<ChangeSetEntry> {
+async function uninstall(
+  ctx: FluxPruneContext,
+  entry: InventoryEntry,
+  ref: ObjectRef,
+): Promise<ChangeSetEntry> {
   const subject = subjectOf(ref);
   const release = entry.release;
   // Never read (its spec was invalid whenever Ferry saw it), so never installed.

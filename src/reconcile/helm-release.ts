@@ -10,7 +10,7 @@
 import { parseDuration } from "../build/duration.js";
 import { conventionalSourceNames } from "../build/flux.js";
 import { type ChartRepositoryClient, localChart } from "../helm/chart-source/index.js";
-import type { HelmDriver } from "../helm/driver/helm-driver.js";
+import type { HelmDriver, HelmReleaseStatus } from "../helm/driver/helm-driver.js";
 import type { HelmRelease, HelmRepository, OCIRepository } from "../helm/release.js";
 import { releaseName, releaseNamespace } from "../helm/release-name.js";
 import { composeValues, valuesSources } from "../helm/values.js";
@@ -104,34 +104,11 @@ export async function reconcileHelmRelease(
     name,
   };
   const subject = `HelmRelease/${namespace}/${name}`;
-  if (ctx.helmUnavailable || !ctx.kubeconfigPath) {
-    throw new ReconcileError(
-      `${subject}: ${ctx.helmUnavailable ?? "helm needs a kubeconfig file for this cluster, and Ferry was given none"}`,
-    );
-  }
-  // helm writes what the chart renders, which Ferry cannot check object by object beforehand.
-  if (ctx.namespaces) {
-    throw new ReconcileError(
-      `${subject}: ${ctx.namespaces.describe} may only write to some namespaces, and Ferry cannot yet check what a Helm chart writes; ask the operator to allow every namespace ("*") for this cluster`,
-    );
-  }
-  const chart = await chartOf(ctx, helm, release);
-  const values = composeValues({
-    namespace,
-    valuesFrom: release.spec.valuesFrom,
-    values: release.spec.values ?? null,
-    lookup: lookupOf(await readSources(ctx, release)),
-  });
-  const target = releaseTargetOf(release);
-  const driver = await helm.driver(ctx.kubeconfigPath);
+  const kubeconfig = helmKubeconfig(ctx, subject);
+  const { chart, values, target } = await desiredRelease(ctx, helm, release);
+  const driver = await helm.driver(kubeconfig);
   const deployed = await driver.status(target.name, target.namespace);
-  const digest = valuesDigest(values);
-  if (
-    deployed?.status === "deployed" &&
-    deployed.chart.name === chart.name &&
-    deployed.chart.version === chart.version &&
-    deployed.valuesDigest === digest
-  ) {
+  if (deployed && inSync(deployed, chart, values)) {
     result.changes.push({
       ref,
       subject,
@@ -173,6 +150,56 @@ export function releaseTargetOf(release: HelmRelease): { name: string; namespace
     name: releaseName({ name, namespace, ...optional(release.spec) }),
     namespace: releaseNamespace({ name, namespace, ...optional(release.spec) }),
   };
+}
+
+/** The kubeconfig helm runs with, or an error saying why helm may not run against this cluster. */
+export function helmKubeconfig(ctx: ReconcileContext, subject: string): string {
+  if (ctx.helmUnavailable || !ctx.kubeconfigPath) {
+    throw new ReconcileError(
+      `${subject}: ${ctx.helmUnavailable ?? "helm needs a kubeconfig file for this cluster, and Ferry was given none"}`,
+    );
+  }
+  // helm writes what the chart renders, which Ferry cannot check object by object beforehand.
+  if (ctx.namespaces) {
+    throw new ReconcileError(
+      `${subject}: ${ctx.namespaces.describe} may only write to some namespaces, and Ferry cannot yet check what a Helm chart writes; ask the operator to allow every namespace ("*") for this cluster`,
+    );
+  }
+  return ctx.kubeconfigPath;
+}
+
+/** What a HelmRelease asks helm for: the chart on disk, the composed values, the release's name and namespace. */
+export async function desiredRelease(
+  ctx: ReconcileContext,
+  helm: HelmContext,
+  release: HelmRelease,
+): Promise<{
+  chart: { name: string; version: string; path: string };
+  values: Record<string, unknown>;
+  target: { name: string; namespace: string };
+}> {
+  const chart = await chartOf(ctx, helm, release);
+  const values = composeValues({
+    namespace: release.metadata.namespace,
+    valuesFrom: release.spec.valuesFrom,
+    values: release.spec.values ?? null,
+    lookup: lookupOf(await readSources(ctx, release)),
+  });
+  return { chart, values, target: releaseTargetOf(release) };
+}
+
+/** The deployed release already has this chart version and these values: nothing to upgrade. */
+export function inSync(
+  deployed: HelmReleaseStatus,
+  chart: { name: string; version: string },
+  values: Record<string, unknown>,
+): boolean {
+  return (
+    deployed.status === "deployed" &&
+    deployed.chart.name === chart.name &&
+    deployed.chart.version === chart.version &&
+    deployed.valuesDigest === valuesDigest(values)
+  );
 }
 
 const optional = (spec: HelmRelease["spec"]) => ({

@@ -3,15 +3,12 @@
  * once each of its dependencies has succeeded; a failed dependency skips its dependents.
  */
 
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { ChartRepositoryClient } from "../helm/chart-source/index.js";
-import { HelmDriver } from "../helm/driver/helm-driver.js";
 import { type HelmObject, type HelmRelease, readHelmObject } from "../helm/release.js";
 import type { Manifest } from "../model/object.js";
 import { ReconcileError, type ReconcileResult, type UnitResult } from "../model/result.js";
 import type { FluxPruneContext } from "./flux-prune.js";
-import { type HelmContext, reconcileHelmUnit, unitOfHelmRelease } from "./helm-release.js";
+import { helmForPrune, openHelmContext } from "./helm-context.js";
+import { reconcileHelmUnit, unitOfHelmRelease } from "./helm-release.js";
 import { type ChildUnit, orderUnitsFor } from "./order.js";
 import { type ReconcileContext, reconcileUnit, type UnitDefinition, unitName, unitOfChild } from "./unit.js";
 
@@ -21,31 +18,16 @@ export async function reconcileTree(ctx: ReconcileContext, root: UnitDefinition)
   const status = new Map<string, UnitResult["status"]>();
   const pending: UnitDefinition[] = [root];
   const known = new Set<string>([unitName(root.owner)]);
-  let driver: Promise<HelmDriver> | undefined;
-  const helm: HelmContext = {
-    sources: new Map(),
-    charts: new ChartRepositoryClient({ cacheDir: ctx.chartCacheDir ?? join(tmpdir(), "ferry-charts") }),
-    driver: (kubeconfig) => {
-      driver ??= HelmDriver.create({ kubeconfig });
-      return driver;
-    },
-  };
+  const helm = openHelmContext(ctx);
   const flux: FluxPruneContext = {
     client: ctx.client,
-    helm: async () => {
-      if (ctx.helmUnavailable || !ctx.kubeconfigPath) {
-        return { unavailable: ctx.helmUnavailable ?? "Ferry was given no kubeconfig file for helm" };
-      }
-      // helm would delete whatever the release holds, which Ferry cannot check namespace by namespace.
-      if (ctx.namespaces) return { unavailable: `${ctx.namespaces.describe} may only write to some namespaces` };
-      return helm.driver(ctx.kubeconfigPath);
-    },
+    helm: helmForPrune(ctx, helm),
     inTree: (name) => known.has(name),
   };
   try {
     await reconcilePending();
   } finally {
-    await driver?.then((d) => d.close()).catch(() => undefined);
+    await helm.close();
   }
   return {
     units: results,

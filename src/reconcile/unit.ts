@@ -332,7 +332,7 @@ export async function reconcileUnit(
   }
 
   const appliedRefs = applied.map((c) => c.ref);
-  let survivors: ObjectRef[] = [];
+  const survivors: ObjectRef[] = [];
   try {
     if (unit.prune && previous) {
       const stale = staleEntries(previous.entries, entriesOf([...appliedRefs, ...fluxRefs]));

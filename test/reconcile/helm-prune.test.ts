@@ -72,7 +72,9 @@ describe("pruning HelmReleases and Kustomizations removed from Git", () => {
   const statusOf = (name: string, ns = "team") => helm((d) => d.status(name, ns));
   const inventoryIds = (name: string) => {
     const inventory = server.get("v1", "ConfigMap", "ferry-system", name);
-    return inventory ? JSON.parse(inventory.data["inventory.json"]).map((e: { id: string }) => e.id) : undefined;
+    return inventory
+      ? JSON.parse(inventory.data["inventory.json"]).map((e: { id: string }) => e.id)
+      : undefined;
   };
 
   const writeReleases = (...releases: string[]) =>
