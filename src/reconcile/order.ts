@@ -14,8 +14,8 @@ export interface NextUnit {
 
 /**
  * Picks the next unit whose dependencies have all finished (or that depends on nothing still
- * pending). Dependencies are looked up among pending and finished units; unknown ones, and
- * cycles, come back as errors.
+ * pending). Dependencies are looked up among pending and finished units; unknown ones (once no
+ * other unit can run to yield them), and cycles, come back as errors.
  */
 export function orderUnitsFor(
   pending: UnitDefinition[],
