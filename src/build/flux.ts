@@ -16,6 +16,8 @@ export interface ChildUnit {
   /** `spec.path`, normalized and relative to the repository root (`.` for the root). */
   path: string;
   spec: KustomizationSpec;
+  /** The Kustomization as built (its labels and annotations decide whether prune may remove it). */
+  object: KubeObject;
   origin?: Origin;
 }
 
@@ -170,7 +172,7 @@ function childOf(
     problems.push(problem(subject, origin, `spec.path ${spec.path} leaves the repository`));
     return undefined;
   }
-  return { name: object.metadata.name, namespace, path, spec, ...(origin ? { origin } : {}) };
+  return { name: object.metadata.name, namespace, path, spec, object, ...(origin ? { origin } : {}) };
 }
 
 function problem(subject: string, origin: Origin | undefined, message: string): Problem {

@@ -12,7 +12,7 @@ export function diffCommand(io: CliIO): Command {
     .helpOption("-h, --help", "show this help")
     .addHelpText(
       "after",
-      "\nSecret values are masked. Exit code 0 when nothing would change, 1 when something would, 2 on error (as kubectl diff).\n",
+      "\nHelmReleases show the objects helm would change (helm upgrade --dry-run=server against the deployed release); values are never shown. Secret values are masked. Exit code 0 when nothing would change, 1 when something would, 2 on error (as kubectl diff).\n",
     )
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .action(async (path: string, options: TargetOptions) => {
@@ -27,10 +27,10 @@ export function diffCommand(io: CliIO): Command {
         const result = await diffTree(target.ctx, target.root);
         for (const unit of result.units) {
           for (const change of unit.changes) {
-            io.out(
-              `${change.subject} ${change.action === "deleted" ? "would be deleted (prune)" : `would be ${change.action}`}\n`,
-            );
-            io.out(change.diff.endsWith("\n") ? change.diff : `${change.diff}\n`);
+            const verb =
+              change.action === "deleted" ? "would be deleted (prune)" : `would be ${change.action}`;
+            io.out(`${change.subject} ${verb}${change.reason ? `: ${change.reason}` : ""}\n`);
+            if (change.diff) io.out(change.diff.endsWith("\n") ? change.diff : `${change.diff}\n`);
           }
           for (const problem of unit.problems) io.err(`✗ ${unit.name}: ${formatProblem(problem)}\n`);
         }

@@ -15,7 +15,29 @@ import type { AppliedRecord } from "./record.js";
 export const INVENTORY_NAMESPACE = "ferry-system";
 const HISTORY_LENGTH = 10;
 
-export interface InventoryEntry extends AppliedRecord {
+/** What uninstalling a HelmRelease's release needs once the HelmRelease is gone from Git. */
+export interface ReleaseRecord {
+  /** The release name and namespace (`releaseName`, `targetNamespace`), which may differ from the HelmRelease's. */
+  name: string;
+  namespace: string;
+  /** `spec.uninstall` as it was last seen. */
+  keepHistory?: boolean;
+  timeoutMs?: number;
+  disableWait?: boolean;
+}
+
+/** What the inventory keeps of one object besides its id and version. */
+export interface InventoryRecord extends AppliedRecord {
+  /** A HelmRelease: the release to uninstall when it is pruned. */
+  release?: ReleaseRecord;
+  /**
+   * A Flux object Ferry reconciles rather than applies (a HelmRelease, a Kustomization), as it was
+   * last seen: why pruning it must leave its release or objects alone (`prune: disabled`, `suspend: true`).
+   */
+  keep?: string;
+}
+
+export interface InventoryEntry extends InventoryRecord {
   id: string;
   v: string;
 }
@@ -37,7 +59,7 @@ export interface Inventory {
 /** Inventory entries for `refs`, without duplicates, sorted by id, with what was recorded of each. */
 export function entriesOf(
   refs: ObjectRef[],
-  records: ReadonlyMap<string, AppliedRecord> = new Map(),
+  records: ReadonlyMap<string, InventoryRecord> = new Map(),
 ): InventoryEntry[] {
   const entries = new Map<string, InventoryEntry>();
   for (const ref of refs) {
@@ -48,16 +70,19 @@ export function entriesOf(
 }
 
 /** What the previous run recorded of each object, by inventory id. */
-export function recordsOf(inventory: Inventory | undefined): Map<string, AppliedRecord> {
-  return new Map(
-    (inventory?.entries ?? []).map(({ id, d, f }) => [id, { ...(d ? { d } : {}), ...(f ? { f } : {}) }]),
-  );
+export function recordsOf(inventory: Inventory | undefined): Map<string, InventoryRecord> {
+  return new Map((inventory?.entries ?? []).map(({ id, v: _v, ...record }) => [id, record]));
 }
 
-/** What the old inventory had and the new one lacks: the objects to prune. */
-export function staleRefs(previous: InventoryEntry[], current: InventoryEntry[]): ObjectRef[] {
+/** What the old inventory had and the new one lacks: the entries to prune. */
+export function staleEntries(previous: InventoryEntry[], current: InventoryEntry[]): InventoryEntry[] {
   const keep = new Set(current.map((e) => e.id));
-  return previous.filter((e) => !keep.has(e.id)).map((e) => parseInventoryId(e.id, e.v));
+  return previous.filter((e) => !keep.has(e.id));
+}
+
+/** The objects to prune (`staleEntries` as references). */
+export function staleRefs(previous: InventoryEntry[], current: InventoryEntry[]): ObjectRef[] {
+  return staleEntries(previous, current).map((e) => parseInventoryId(e.id, e.v));
 }
 
 /**
@@ -139,4 +164,14 @@ export async function writeInventory(
   };
   await client.apply(configMap, { fieldManager: FIELD_MANAGER, force: true, dryRun: false });
   return stored;
+}
+
+/** Removes a unit's inventory (once everything it listed is gone); nothing when there is none. */
+export async function deleteInventory(
+  client: KubeClient,
+  owner: UnitOwner,
+  namespace = INVENTORY_NAMESPACE,
+): Promise<void> {
+  const ref = inventoryRef(owner, namespace);
+  if (await client.get(ref)) await client.delete(ref, "Background");
 }

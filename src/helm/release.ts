@@ -79,6 +79,13 @@ const helmReleaseSpec = z
       })
       .prefault({}),
     rollback: z.looseObject({ disableWait: z.boolean().default(false) }).prefault({}),
+    uninstall: z
+      .looseObject({
+        keepHistory: z.boolean().default(false),
+        disableWait: z.boolean().default(false),
+        timeout: duration.optional(),
+      })
+      .prefault({}),
     test: z
       .looseObject({
         enable: z.boolean().default(false),

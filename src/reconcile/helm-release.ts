@@ -10,7 +10,7 @@
 
 import { parseDuration } from "../build/duration.js";
 import { conventionalSourceNames } from "../build/flux.js";
-import type { ClusterConnection } from "../cluster/client.js";
+import type { ClusterConnection, KubeClient } from "../cluster/client.js";
 import { KubeconfigFile } from "../cluster/kubeconfig-file.js";
 import { chartCrds } from "../helm/chart-crds.js";
 import {
@@ -25,7 +25,7 @@ import {
   secretLogins,
 } from "../helm/chart-source/index.js";
 import { applyCrdPolicy } from "../helm/crd-policy.js";
-import { HelmDriver, type HelmUpgradeRequest } from "../helm/driver/helm-driver.js";
+import { HelmDriver, type HelmReleaseStatus, type HelmUpgradeRequest } from "../helm/driver/helm-driver.js";
 import { postRenderersDigest } from "../helm/post-render/config.js";
 import { deployedPostRenderersDigest, postRenderersLabels } from "../helm/post-render/release-label.js";
 import type { HelmRelease, HelmRepository, OCIRepository } from "../helm/release.js";
@@ -153,37 +153,12 @@ export async function reconcileHelmRelease(
     name,
   };
   const subject = `HelmRelease/${namespace}/${name}`;
-  if (!ctx.connection) {
-    throw new ReconcileError(
-      `${subject}: helm needs to know how to reach the cluster, and Ferry was given nothing`,
-    );
-  }
-  const target = {
-    name: releaseName({ name, namespace, ...optional(release.spec) }),
-    namespace: releaseNamespace({ name, namespace, ...optional(release.spec) }),
-  };
-  if (ctx.namespaces) {
-    checkReleaseNamespaces(ctx.namespaces, subject, { helmRelease: namespace, release: target.namespace });
-  }
-  const chart = await chartOf(ctx, helm, release);
-  const values = composeValues({
-    namespace,
-    valuesFrom: release.spec.valuesFrom,
-    values: release.spec.values ?? null,
-    lookup: lookupOf(await readSources(ctx, release)),
-  });
-  const driver = await helm.driver(ctx.connection);
-  const deployed = await driver.status(target.name, target.namespace);
-  const digest = valuesDigest(values);
-  const postRenderers = postRenderersDigest(release.spec.postRenderers);
-  const deployedPostRenderers = deployed && (await deployedPostRenderersDigest(ctx.client, deployed));
-  if (
-    deployed?.status === "deployed" &&
-    deployed.chart.name === chart.name &&
-    deployed.chart.version === chart.version &&
-    deployed.valuesDigest === digest &&
-    deployedPostRenderers === postRenderers
-  ) {
+  const connection = helmConnection(ctx, subject);
+  const desired = await desiredRelease(ctx, helm, release);
+  const { chart, target } = desired;
+  const driver = await helm.driver(connection);
+  const deployed = await deployedRelease(ctx.client, driver, target);
+  if (deployed && inSync(deployed, desired)) {
     result.changes.push({
       ref,
       subject,
@@ -193,12 +168,7 @@ export async function reconcileHelmRelease(
     return;
   }
   const install = deployed === undefined;
-  const request = upgradeRequest(release, {
-    ...target,
-    chart: chart.path,
-    values,
-    labels: postRenderersLabels(postRenderers, deployedPostRenderers),
-  });
+  const request = upgradeRequest(release, desired, deployed);
   if (ctx.namespaces) await checkRenderedNamespaces(ctx.client, ctx.namespaces, driver, subject, request);
   // Flux's CRD policy (install.crds, default Create; upgrade.crds, default Skip); helm skips crds/.
   result.changes.push(
@@ -232,6 +202,111 @@ export async function reconcileHelmRelease(
       );
     }
   }
+}
+
+/** The release a HelmRelease installs: Flux's release name, in its target namespace. */
+export function releaseTargetOf(release: HelmRelease): { name: string; namespace: string } {
+  const { name, namespace } = release.metadata;
+  return {
+    name: releaseName({ name, namespace, ...optional(release.spec) }),
+    namespace: releaseNamespace({ name, namespace, ...optional(release.spec) }),
+  };
+}
+
+/** How helm reaches the cluster, or an error when Ferry was given no way. */
+export function helmConnection(ctx: ReconcileContext, subject: string): ClusterConnection {
+  if (!ctx.connection) {
+    throw new ReconcileError(
+      `${subject}: helm needs to know how to reach the cluster, and Ferry was given nothing`,
+    );
+  }
+  return ctx.connection;
+}
+
+/** What a HelmRelease asks helm for. */
+export interface DesiredRelease {
+  /** The chart on disk. */
+  chart: { name: string; version: string; path: string };
+  values: Values;
+  target: { name: string; namespace: string };
+  /** The digest of the post-renderers that change something; undefined when none do. */
+  postRenderers: string | undefined;
+}
+
+/**
+ * The chart, the composed values and the release's name and namespace. On a namespace-limited cluster
+ * both namespaces must be allowed before anything (a `valuesFrom` Secret included) is read.
+ */
+export async function desiredRelease(
+  ctx: ReconcileContext,
+  helm: HelmContext,
+  release: HelmRelease,
+): Promise<DesiredRelease> {
+  const { name, namespace } = release.metadata;
+  const target = releaseTargetOf(release);
+  if (ctx.namespaces) {
+    checkReleaseNamespaces(ctx.namespaces, `HelmRelease/${namespace}/${name}`, {
+      helmRelease: namespace,
+      release: target.namespace,
+    });
+  }
+  const chart = await chartOf(ctx, helm, release);
+  const values = composeValues({
+    namespace,
+    valuesFrom: release.spec.valuesFrom,
+    values: release.spec.values ?? null,
+    lookup: lookupOf(await readSources(ctx, release)),
+  });
+  return { chart, values, target, postRenderers: postRenderersDigest(release.spec.postRenderers) };
+}
+
+/** A deployed release, with the post-renderers digest it was labelled with. */
+export type DeployedRelease = HelmReleaseStatus & { postRenderers: string | undefined };
+
+/** The release's latest revision, or undefined when it is not installed. */
+export async function deployedRelease(
+  client: KubeClient,
+  driver: HelmDriver,
+  target: { name: string; namespace: string },
+): Promise<DeployedRelease | undefined> {
+  const status = await driver.status(target.name, target.namespace);
+  return status && { ...status, postRenderers: await deployedPostRenderersDigest(client, status) };
+}
+
+/** The deployed release already has this chart version, these values and post-renderers: nothing to upgrade. */
+export function inSync(deployed: DeployedRelease, desired: DesiredRelease): boolean {
+  return (
+    deployed.status === "deployed" &&
+    deployed.chart.name === desired.chart.name &&
+    deployed.chart.version === desired.chart.version &&
+    deployed.valuesDigest === valuesDigest(desired.values) &&
+    deployed.postRenderers === desired.postRenderers
+  );
+}
+
+/**
+ * What every `helm upgrade` of the release is given: the attempts (which set `wait` as the install or
+ * upgrade settings say), the namespace check's dry run and `ferry diff`'s alike, so each sees what will
+ * be written.
+ */
+export function upgradeRequest(
+  release: HelmRelease,
+  desired: DesiredRelease,
+  deployed: DeployedRelease | undefined,
+): HelmUpgradeRequest {
+  return {
+    ...desired.target,
+    chart: desired.chart.path,
+    values: desired.values,
+    timeoutMs: parseDuration(release.spec.timeout) ?? 300_000,
+    wait: false,
+    maxHistory: release.spec.maxHistory,
+    createNamespace: release.spec.install.createNamespace,
+    // Ferry applies the chart's CRDs itself, as the CRD policy says.
+    skipCrds: true,
+    postRenderers: release.spec.postRenderers,
+    labels: postRenderersLabels(desired.postRenderers, deployed?.postRenderers),
+  };
 }
 
 const optional = (spec: HelmRelease["spec"]) => ({
@@ -413,26 +488,6 @@ async function readSources(
 
 const lookupOf = (found: Map<string, Record<string, string> | undefined>) => (kind: string, name: string) =>
   found.get(`${kind}/${name}`);
-
-/**
- * What every `helm upgrade` of the release is given: the attempts (which set `wait` as the install or
- * upgrade settings say) and the namespace check's dry run alike, so the check sees what will be written.
- */
-function upgradeRequest(
-  release: HelmRelease,
-  target: { name: string; namespace: string; chart: string; values: Values; labels: Record<string, string> },
-): HelmUpgradeRequest {
-  return {
-    ...target,
-    timeoutMs: parseDuration(release.spec.timeout) ?? 300_000,
-    wait: false,
-    maxHistory: release.spec.maxHistory,
-    createNamespace: release.spec.install.createNamespace,
-    // Ferry applies the chart's CRDs itself, as the CRD policy says.
-    skipCrds: true,
-    postRenderers: release.spec.postRenderers,
-  };
-}
 
 /**
  * `helm upgrade --install`, and Flux's remediation when it fails: with `remediation.retries` above 0

@@ -14,10 +14,49 @@ export interface NextUnit {
 
 /**
  * Picks the next unit whose dependencies have all finished (or that depends on nothing still
- * pending). Dependencies are looked up among pending and finished units; unknown ones, and
- * cycles, come back as errors.
+ * pending). Dependencies are looked up among pending and finished units; unknown ones (once no
+ * other unit can run to yield them), and cycles, come back as errors.
  */
 export function orderUnitsFor(
+  pending: UnitDefinition[],
+  finished: ReadonlyMap<string, UnitResult["status"]>,
+): { next?: NextUnit; errors: { unit: UnitDefinition; message: string }[] } {
+  // A dependency not found yet may come from a build still to run (a HelmRelease in another
+  // Kustomization's path): units waiting for one, directly or through another, run last, and are
+  // errors only once nothing else can run.
+  const waiting = waitingForUnknown(pending, finished);
+  const ready = pending.filter((unit) => !waiting.has(unit));
+  return orderOf(ready.length > 0 ? ready : pending, finished);
+}
+
+const dependencyKeys = (unit: UnitDefinition) =>
+  unit.dependsOn.map((d) => `${d.namespace ?? unit.owner.namespace}/${d.name}`);
+
+/** The pending units that depend, directly or through other pending units, on a unit not known yet. */
+function waitingForUnknown(
+  pending: UnitDefinition[],
+  finished: ReadonlyMap<string, UnitResult["status"]>,
+): Set<UnitDefinition> {
+  const byKey = new Map(pending.map((unit) => [`${unit.owner.namespace}/${unit.owner.name}`, unit]));
+  const waiting = new Set<UnitDefinition>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const unit of pending) {
+      if (waiting.has(unit)) continue;
+      const blocked = dependencyKeys(unit).some((key) => {
+        const dependency = byKey.get(key);
+        return dependency ? waiting.has(dependency) : !finished.has(key);
+      });
+      if (blocked) {
+        waiting.add(unit);
+        grew = true;
+      }
+    }
+  }
+  return waiting;
+}
+
+function orderOf(
   pending: UnitDefinition[],
   finished: ReadonlyMap<string, UnitResult["status"]>,
 ): { next?: NextUnit; errors: { unit: UnitDefinition; message: string }[] } {
@@ -36,8 +75,6 @@ export function orderUnitsFor(
   const failed = errors.map((e) => ({ unit: e.unit.unit, message: e.message }));
   const first = order[0]?.unit;
   if (!first) return { errors: failed };
-  const blocked = first.dependsOn
-    .map((d) => `${d.namespace ?? first.owner.namespace}/${d.name}`)
-    .find((key) => finished.has(key) && finished.get(key) !== "succeeded");
+  const blocked = dependencyKeys(first).find((key) => finished.has(key) && finished.get(key) !== "succeeded");
   return { next: { unit: first, ...(blocked ? { blockedBy: blocked } : {}) }, errors: failed };
 }

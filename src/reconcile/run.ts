@@ -3,13 +3,12 @@
  * once each of its dependencies has succeeded; a failed dependency skips its dependents.
  */
 
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { ChartRepositoryClient, OciChartClient } from "../helm/chart-source/index.js";
 import { type HelmObject, type HelmRelease, readHelmObject } from "../helm/release.js";
 import type { Manifest } from "../model/object.js";
 import { ReconcileError, type ReconcileResult, type UnitResult } from "../model/result.js";
-import { type HelmContext, openHelmDriver, reconcileHelmUnit, unitOfHelmRelease } from "./helm-release.js";
+import type { FluxPruneContext } from "./flux-prune.js";
+import { helmForPrune, openHelmContext } from "./helm-context.js";
+import { reconcileHelmUnit, unitOfHelmRelease } from "./helm-release.js";
 import { type ChildUnit, orderUnitsFor } from "./order.js";
 import { type ReconcileContext, reconcileUnit, type UnitDefinition, unitName, unitOfChild } from "./unit.js";
 
@@ -19,24 +18,16 @@ export async function reconcileTree(ctx: ReconcileContext, root: UnitDefinition)
   const status = new Map<string, UnitResult["status"]>();
   const pending: UnitDefinition[] = [root];
   const known = new Set<string>([unitName(root.owner)]);
-  let opened: ReturnType<typeof openHelmDriver> | undefined;
-  const chartCacheDir = ctx.chartCacheDir ?? join(tmpdir(), "ferry-charts");
-  const helm: HelmContext = {
-    sources: new Map(),
-    charts: new ChartRepositoryClient({ cacheDir: chartCacheDir }),
-    ociCharts: new OciChartClient({
-      cacheDir: chartCacheDir,
-      ...(ctx.registryCredentials ? { credentials: ctx.registryCredentials } : {}),
-    }),
-    driver: async (connection) => {
-      opened ??= openHelmDriver(connection);
-      return (await opened).driver;
-    },
+  const helm = openHelmContext(ctx);
+  const flux: FluxPruneContext = {
+    client: ctx.client,
+    helm: helmForPrune(ctx, helm),
+    inTree: (name) => known.has(name),
   };
   try {
     await reconcilePending();
   } finally {
-    await opened?.then((o) => o.close()).catch(() => undefined);
+    await helm.close();
   }
   return {
     units: results,
@@ -69,7 +60,7 @@ export async function reconcileTree(ctx: ReconcileContext, root: UnitDefinition)
         results.push(result);
         continue;
       }
-      const { result, prepared } = await reconcileUnit(ctx, unit);
+      const { result, prepared } = await reconcileUnit(ctx, unit, flux);
       status.set(name, result.status);
       results.push(result);
       for (const problem of prepared?.foreign ?? []) {

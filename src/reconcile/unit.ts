@@ -19,14 +19,14 @@ import type { ClusterConnection, KubeClient } from "../cluster/client.js";
 import {
   entriesOf,
   type Inventory,
+  type InventoryRecord,
   readInventory,
   recordsOf,
-  staleRefs,
+  staleEntries,
   writeInventory,
 } from "../cluster/inventory.js";
 import type { UnitOwner } from "../cluster/policy.js";
 import { prune } from "../cluster/prune.js";
-import type { AppliedRecord } from "../cluster/record.js";
 import { waitForHealth } from "../cluster/wait.js";
 import type { HelmRelease } from "../helm/release.js";
 import type { CredentialLookup } from "../images/registry/index.js";
@@ -42,6 +42,8 @@ import {
   type SopsFormat,
   type SopsKeys,
 } from "../sops/index.js";
+import { fluxInventory, isFluxEntry } from "./flux-inventory.js";
+import { type FluxPruneContext, pruneFluxObjects } from "./flux-prune.js";
 
 /** What to reconcile: a path of the repository with the settings of a Flux Kustomization. */
 export interface UnitDefinition {
@@ -246,10 +248,14 @@ async function substituteAll(
   );
 }
 
-/** Reconciles one unit; never throws: failures are in the result. */
+/**
+ * Reconciles one unit; never throws: failures are in the result. `flux` prunes the HelmReleases
+ * and Kustomizations its build no longer yields.
+ */
 export async function reconcileUnit(
   ctx: ReconcileContext,
   unit: UnitDefinition,
+  flux: FluxPruneContext,
 ): Promise<{ result: UnitResult; prepared?: PreparedUnit }> {
   const started = performance.now();
   const name = unitName(unit.owner);
@@ -280,8 +286,9 @@ export async function reconcileUnit(
   let prepared: PreparedUnit | undefined;
   let applied: ChangeSetEntry[];
   let previous: Inventory | undefined;
-  let records: Map<string, AppliedRecord>;
+  let records: Map<string, InventoryRecord>;
   let planned: PlannedObject[] = [];
+  let fluxRefs: ObjectRef[] = [];
   const written: ChangeSetEntry[] = [];
   try {
     const built = await prepareUnit(ctx, unit, timings);
@@ -300,6 +307,10 @@ export async function reconcileUnit(
     applied = await timings.time("apply", ctx, name, () => applyPlanned(ctx.client, plan, options, written));
     result.changes.push(...applied);
     records = recordsOfPlan(plan);
+    // The HelmReleases and Kustomizations it yields are in its inventory too, so prune can remove them.
+    const fluxObjects = fluxInventory(built.helmReleases, built.children, recordsOf(previous));
+    fluxRefs = fluxObjects.refs;
+    for (const [id, record] of fluxObjects.records) records.set(id, record);
   } catch (e) {
     failed(result, e);
     // A later stage failed after earlier ones wrote (a Namespace, a CRD): report them, and keep them in
@@ -322,14 +333,25 @@ export async function reconcileUnit(
   }
 
   const appliedRefs = applied.map((c) => c.ref);
-  let survivors: ObjectRef[] = [];
+  const survivors: ObjectRef[] = [];
   try {
     if (unit.prune && previous) {
-      const stale = staleRefs(previous.entries, entriesOf(appliedRefs));
-      const pruned = await timings.time("prune", ctx, name, () => prune(ctx.client, stale, unit.owner));
-      result.changes.push(...pruned.entries);
-      result.problems.push(...pruned.problems);
-      survivors = pruned.survivors;
+      const stale = staleEntries(previous.entries, entriesOf([...appliedRefs, ...fluxRefs]));
+      const staleObjects = stale.filter((e) => !isFluxEntry(e.id)).map((e) => parseInventoryId(e.id, e.v));
+      // Releases are uninstalled before the Namespaces and CRDs they may use are pruned.
+      const pruned = await timings.time("prune", ctx, name, async () => [
+        await pruneFluxObjects(
+          flux,
+          stale.filter((e) => isFluxEntry(e.id)),
+        ),
+        await prune(ctx.client, staleObjects, unit.owner),
+      ]);
+      for (const part of pruned) {
+        result.changes.push(...part.entries);
+        result.problems.push(...part.problems);
+        survivors.push(...part.survivors);
+      }
+      if (pruned.some((part) => part.problems.length > 0)) result.status = "failed";
     }
   } catch (e) {
     failed(result, e);
@@ -359,19 +381,17 @@ export async function reconcileUnit(
   }
 
   try {
+    const entries = entriesOf(
+      [...appliedRefs, ...fluxRefs, ...survivors],
+      new Map([...recordsOf(previous), ...records]),
+    );
     await timings.time("inventory", ctx, name, () =>
-      writeInventory(
-        ctx.client,
-        unit.owner,
-        previous,
-        entriesOf([...appliedRefs, ...survivors], new Map([...recordsOf(previous), ...records])),
-        {
-          revision: ctx.revision ?? "",
-          time: new Date().toISOString(),
-          status: result.status === "succeeded" ? "succeeded" : "failed",
-          objects: appliedRefs.length + survivors.length,
-        },
-      ),
+      writeInventory(ctx.client, unit.owner, previous, entries, {
+        revision: ctx.revision ?? "",
+        time: new Date().toISOString(),
+        status: result.status === "succeeded" ? "succeeded" : "failed",
+        objects: entries.length,
+      }),
     );
   } catch (e) {
     failed(result, e);
@@ -379,7 +399,7 @@ export async function reconcileUnit(
   return { result: finish(), prepared };
 }
 
-function recordsOfPlan(plan: PlannedObject[]): Map<string, AppliedRecord> {
+function recordsOfPlan(plan: PlannedObject[]): Map<string, InventoryRecord> {
   return new Map(plan.flatMap((p) => (p.record ? [[inventoryId(p.ref), p.record] as const] : [])));
 }
 

@@ -2,9 +2,10 @@
  * The sync engine's acceptance: a Flux fleet repository (clusters/production → infrastructure →
  * apps with dependsOn, an overlay with patches and images, a SOPS-encrypted Secret, post-build
  * substitution from a ConfigMap in the cluster, an object with prune: disabled) reconciled
- * against the test API server.
+ * against the test API server; the infrastructure yields a HelmRelease (a chart of the repository,
+ * installed with the real helm) that apps depend on.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { generateIdentity } from "age-encryption";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Workspace } from "../../src/build/workspace.js";
@@ -21,8 +22,9 @@ const actions = (u: UnitResult) => Object.fromEntries(u.changes.map((c) => [c.su
 describe("a Flux fleet repository reconciled against the test API server", () => {
   let server: KubeApiServer;
   let repo: ScratchRepo;
+  let kubeconfig: string;
   const root = rootUnit("clusters/production");
-  const reconcile = () => reconcileOnce(server, repo, root);
+  const reconcile = () => reconcileOnce(server, repo, root, undefined, { connection: { kubeconfig } });
 
   const setDecryptionKey = async (identity: string) => {
     const type = server.type("v1", "Secret");
@@ -39,6 +41,8 @@ describe("a Flux fleet repository reconciled against the test API server", () =>
   beforeAll(async () => {
     server = await KubeApiServer.start();
     repo = await ScratchRepo.of("fleet");
+    kubeconfig = `${repo.dir}.kubeconfig`;
+    await server.writeKubeconfig(kubeconfig);
     server.objects.create(
       { type: server.type("v1", "Namespace") },
       { metadata: { name: "flux-system" } },
@@ -55,15 +59,23 @@ describe("a Flux fleet repository reconciled against the test API server", () =>
   afterAll(async () => {
     await server.stop();
     await repo.cleanup();
+    await rm(kubeconfig, { force: true });
   });
 
   it("creates everything on the first run, in dependsOn order, and health passes", async () => {
     const result = await reconcile();
+    // In the order they ran: the release infrastructure yields is installed before apps, which depend on it.
     expect(result.units.map((u) => [u.name, u.status])).toEqual([
       ["ferry-system/clusters-production", "succeeded"],
       ["flux-system/infrastructure", "succeeded"],
+      ["flux-system/ingress", "succeeded"],
       ["flux-system/apps", "succeeded"],
     ]);
+    expect(actions(unit(result, "flux-system/ingress"))).toEqual({
+      "HelmRelease/flux-system/ingress": "created",
+    });
+    expect(unit(result, "flux-system/ingress").changes[0].reason).toBe("ingress@1.0.0 revision 1");
+    expect(server.get("apps/v1", "Deployment", "ingress", "ingress-controller")?.spec.replicas).toBe(2);
     expect(actions(unit(result, "flux-system/infrastructure"))).toEqual({
       "Namespace/monitoring": "created",
       "Namespace/podinfo": "created",
@@ -114,7 +126,8 @@ describe("a Flux fleet repository reconciled against the test API server", () =>
     const result = await reconcile();
     expect(result.ok).toBe(true);
     const all = result.units.flatMap((u) => u.changes.map((c) => c.action));
-    expect(all).toHaveLength(8);
+    // 4 infrastructure objects, 4 apps objects, the release.
+    expect(all).toHaveLength(9);
     expect(new Set(all)).toEqual(new Set(["unchanged"]));
     expect(writesSince(server, before)).toEqual([]);
     // Nothing changed since Ferry applied it (the inventory's record and managedFields agree): no dry-run either.
@@ -236,6 +249,25 @@ describe("a Flux fleet repository reconciled against the test API server", () =>
     await repo.remove("infrastructure/bad.yaml");
   });
 
+  it("skips apps when the infrastructure release they depend on fails", async () => {
+    const release = await repo.read("infrastructure/ingress.yaml");
+    await repo.write("infrastructure/ingress.yaml", release.replace("./charts/ingress", "./charts/missing"));
+    try {
+      const result = await reconcile();
+      expect(result.units.map((u) => [u.name, u.status])).toEqual([
+        ["ferry-system/clusters-production", "succeeded"],
+        ["flux-system/infrastructure", "succeeded"],
+        ["flux-system/ingress", "failed"],
+        ["flux-system/apps", "skipped"],
+      ]);
+      expect(unit(result, "flux-system/apps").problems[0].message).toBe(
+        "dependency flux-system/ingress did not succeed",
+      );
+    } finally {
+      await repo.write("infrastructure/ingress.yaml", release);
+    }
+  });
+
   it("still runs the child Kustomizations when the root's own objects fail", async () => {
     await repo.write(
       "clusters/production/bad.yaml",
@@ -245,6 +277,7 @@ describe("a Flux fleet repository reconciled against the test API server", () =>
     expect(result.units.map((u) => [u.name, u.status])).toEqual([
       ["ferry-system/clusters-production", "failed"],
       ["flux-system/infrastructure", "succeeded"],
+      ["flux-system/ingress", "succeeded"],
       ["flux-system/apps", "succeeded"],
     ]);
     expect(unit(result, "ferry-system/clusters-production").problems[0].origin).toEqual({

@@ -2,9 +2,10 @@
  * HelmReleases in a synced path, reconciled with the real helm against the test API server: the chart
  * from the repository, values from a ConfigMap the same path applies plus inline values; a second
  * reconcile makes no new revision; a values change upgrades; a chart from another repository fails
- * alone and its dependents are skipped.
+ * alone and its dependents are skipped; values from ConfigMaps and Secrets in the cluster; a failed
+ * upgrade rolled back or uninstalled; an exact and a ranged chart version from a repository index.
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +16,7 @@ import type { ReconcileResult } from "../../src/model/result.js";
 import { reconcileTree } from "../../src/reconcile/run.js";
 import { KubeApiServer } from "../kube-api-server/server.js";
 import { type ChartServer, packageHello, sha256, startChartServer } from "../support/chart-server.js";
-import { rootUnit, ScratchRepo } from "../support/fleet.js";
+import { reconcileOnce, rootUnit, ScratchRepo } from "../support/fleet.js";
 
 describe("HelmReleases in a synced path", () => {
   let server: KubeApiServer;
@@ -230,5 +231,141 @@ describe("a HelmRelease whose chart comes from a HelmRepository", () => {
     expect(charts.requests.filter((r) => r.path.endsWith(".tgz")).map((r) => r.path)).toEqual([
       "/charts/hello-0.2.0.tgz",
     ]);
+
+    // An exact version wins over the newest: the release goes back to 0.1.0.
+    const file = join(dir, "repo", "apps", "hello.yaml");
+    await writeFile(file, (await readFile(file, "utf8")).replace('version: "0.x"', 'version: "0.1.0"'));
+    const exact = await reconcile();
+    expect(exact.units.find((u) => u.name === "apps/hello")).toMatchObject({
+      status: "succeeded",
+      changes: [expect.objectContaining({ action: "configured", reason: "hello@0.1.0 revision 2" })],
+    });
+  });
+});
+
+describe("a HelmRelease with values from the cluster, and a failed upgrade remediated by uninstalling", () => {
+  let server: KubeApiServer;
+  let repo: ScratchRepo;
+  let kubeconfig: string;
+  const b64 = (text: string) => Buffer.from(text).toString("base64");
+  const release = (extra: string[] = []) =>
+    [
+      "apiVersion: v1",
+      "kind: Namespace",
+      "metadata: {name: team}",
+      "---",
+      "apiVersion: helm.toolkit.fluxcd.io/v2",
+      "kind: HelmRelease",
+      "metadata: {name: values, namespace: team}",
+      "spec:",
+      "  interval: 10m",
+      "  timeout: 1m",
+      "  chart:",
+      "    spec:",
+      "      chart: ./charts/hello",
+      "      sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}",
+      "  valuesFrom:",
+      "    - {kind: ConfigMap, name: team-values}",
+      "    - {kind: Secret, name: team-secret}",
+      "    - {kind: ConfigMap, name: team-values, valuesKey: tag, targetPath: extra.cmPath}",
+      "    - {kind: Secret, name: team-secret, valuesKey: token, targetPath: extra.secretPath}",
+      "    - {kind: ConfigMap, name: absent, optional: true}",
+      "  values:",
+      "    extra: {overridden: inline}",
+      ...extra,
+      "",
+    ].join("\n");
+  const reconcile = () =>
+    reconcileOnce(server, repo, rootUnit("team", { wait: false }), undefined, { connection: { kubeconfig } });
+
+  beforeAll(async () => {
+    server = await KubeApiServer.start();
+    repo = await ScratchRepo.of("helm-fleet");
+    kubeconfig = `${repo.dir}.kubeconfig`;
+    await server.writeKubeconfig(kubeconfig);
+    await repo.remove("clusters/production/web.yaml");
+    // The chart gains a ConfigMap showing the `extra` values as rendered.
+    await repo.write(
+      "charts/hello/templates/extra.yaml",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-extra\ndata:\n{{ toYaml .Values.extra | indent 2 }}\n",
+    );
+    await mkdir(join(repo.dir, "team"));
+    await repo.write("team/release.yaml", release());
+    const create = (apiVersion: string, kind: string, object: object) =>
+      server.objects.create({ type: server.type(apiVersion, kind), namespace: "team" }, object, {
+        dryRun: false,
+        fieldManager: "test",
+      });
+    server.objects.create(
+      { type: server.type("v1", "Namespace") },
+      { metadata: { name: "team" } },
+      { dryRun: false, fieldManager: "test" },
+    );
+    create("v1", "ConfigMap", {
+      metadata: { name: "team-values" },
+      data: { "values.yaml": "extra:\n  fromConfigMap: yes-cm\n  overridden: by-cm\n", tag: "v1.2.3" },
+    });
+    create("v1", "Secret", {
+      metadata: { name: "team-secret" },
+      data: {
+        "values.yaml": b64("replicas: 3\nextra:\n  fromSecret: yes-secret\n"),
+        token: b64("s3cret-token"),
+      },
+    });
+  });
+  afterAll(async () => {
+    await server.stop();
+    await repo.cleanup();
+    await rm(kubeconfig, { force: true });
+  });
+
+  it("renders the values of ConfigMaps and Secrets in the cluster, with and without targetPath, skipping a missing optional one", async () => {
+    const result = await reconcile();
+    expect(result.units.find((u) => u.name === "team/values")).toMatchObject({
+      status: "succeeded",
+      changes: [expect.objectContaining({ action: "created" })],
+    });
+    expect(server.get("v1", "ConfigMap", "team", "values-extra")?.data).toEqual({
+      fromConfigMap: "yes-cm",
+      fromSecret: "yes-secret",
+      cmPath: "v1.2.3",
+      secretPath: "s3cret-token",
+      overridden: "inline",
+    });
+    expect(server.get("apps/v1", "Deployment", "team", "values")?.spec.replicas).toBe(3);
+    // Helm values may be secret: never in the result.
+    expect(JSON.stringify(result)).not.toContain("s3cret-token");
+  });
+
+  it("uninstalls a failed upgrade with upgrade.remediation.strategy: uninstall", async () => {
+    await repo.write(
+      "team/release.yaml",
+      release([
+        "    replicas: 4",
+        "  timeout: 3s",
+        "  install: {remediation: {retries: 1}}",
+        "  upgrade: {remediation: {retries: 1, strategy: uninstall}}",
+        "  uninstall: {disableWait: true}",
+      ]).replace("  timeout: 1m\n", ""),
+    );
+    server.simulator.setHealth("Deployment", "team", "values", "never-ready");
+    try {
+      const result = await reconcile();
+      const values = result.units.find((u) => u.name === "team/values");
+      expect(values?.status).toBe("failed");
+      expect(values?.problems[0]?.message).toMatch(
+        /^Helm upgrade failed for release team\/values with chart hello@0\.1\.0: [\s\S]*; remediated: uninstalled, uninstalled$/,
+      );
+      const driver = await HelmDriver.create({ kubeconfig });
+      try {
+        expect(await driver.status("values", "team")).toBeUndefined();
+        expect(await driver.history("values", "team")).toEqual([]);
+      } finally {
+        await driver.close();
+      }
+      expect(server.get("apps/v1", "Deployment", "team", "values")).toBeUndefined();
+    } finally {
+      server.simulator.setHealth("Deployment", "team", "values", "ready");
+    }
   });
 });

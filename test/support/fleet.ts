@@ -6,7 +6,7 @@ import { Workspace } from "../../src/build/workspace.js";
 import { KubeClient } from "../../src/cluster/client.js";
 import type { ReconcileResult } from "../../src/model/result.js";
 import { reconcileTree } from "../../src/reconcile/run.js";
-import { type UnitDefinition, unitNameOf } from "../../src/reconcile/unit.js";
+import { type ReconcileContext, type UnitDefinition, unitNameOf } from "../../src/reconcile/unit.js";
 import type { SopsKeys } from "../../src/sops/index.js";
 import type { KubeApiServer } from "../kube-api-server/server.js";
 
@@ -69,17 +69,21 @@ export function writesSince(server: KubeApiServer, from: number) {
     .filter((r) => WRITES.has(r.method) || (r.method === "PATCH" && r.query.dryRun !== "All"));
 }
 
-/** Reconciles `root` of `repo` once, with a fresh workspace (so edits to the repo are seen). */
+/**
+ * Reconciles `root` of `repo` once, with a fresh workspace (so edits to the repo are seen); `more`
+ * adds to the context (a `connection` for helm).
+ */
 export async function reconcileOnce(
   server: KubeApiServer,
   repo: ScratchRepo,
   root: UnitDefinition,
   sopsKeys: SopsKeys = { age: [], pgp: [] },
+  more: Partial<ReconcileContext> = {},
 ): Promise<ReconcileResult> {
   const client = await KubeClient.connect({ kubeconfigText: server.kubeconfig() });
   const workspace = await Workspace.create(repo.dir);
   try {
-    return await reconcileTree({ client, workspace, sopsKeys, revision: "test" }, root);
+    return await reconcileTree({ client, workspace, sopsKeys, revision: "test", ...more }, root);
   } finally {
     client.close();
     await workspace.dispose();

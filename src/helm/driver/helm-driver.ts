@@ -327,6 +327,18 @@ export class HelmDriver implements AsyncDisposable {
     return { ...metadata, valuesDigest: parseValuesDigest(valuesOutput.stdout, `helm get values ${name}`) };
   }
 
+  /**
+   * The manifest of the release's latest revision (`helm get manifest`), or undefined when there is
+   * no such release. It may hold Secret data: never log it.
+   */
+  async manifest(name: string, namespace: string): Promise<string | undefined> {
+    const args = ["get", "manifest", name, "--namespace", namespace];
+    const output = await this.run(args, READ_TIMEOUT_MS);
+    if (isNotFound(output)) return undefined;
+    if (output.exitCode !== 0) throw HelmDriver.failure(args, output, []);
+    return output.stdout;
+  }
+
   /** The release's revisions, oldest first; empty when there is no such release. */
   async history(name: string, namespace: string, max?: number): Promise<HelmRevision[]> {
     const args = ["history", name, "--namespace", namespace, "--output", "json"];

@@ -132,6 +132,13 @@ describe.each(helmVersions)(
       expect(await driver.status("hello", "apps")).toMatchObject({ revision: 3, status: "deployed" });
     });
 
+    it("reads the deployed release's manifest, and nothing for a release that does not exist", async () => {
+      const manifest = await driver.manifest("hello", "apps");
+      expect(manifest).toContain("kind: Deployment");
+      expect(manifest).toContain('message: "hola"');
+      expect(await driver.manifest("nobody", "apps")).toBeUndefined();
+    });
+
     it("fails an upgrade whose Deployment never gets ready, with helm's message and no values", async () => {
       server.simulator.setHealth("Deployment", "apps", "hello", "never-ready");
       try {
