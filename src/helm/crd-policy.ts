@@ -5,11 +5,11 @@
  * apply (every CRD dry-run first, so nothing is half-applied; then written if it drifted, and waited
  * for until Established), and helm gets `--skip-crds`. CRDs are never deleted.
  */
-import { applyPlanned, type NamespacePolicy, planApply } from "../cluster/apply.js";
+import { applyPlanned, type NamespacePolicy, outsideAllowedNamespaces, planApply } from "../cluster/apply.js";
 import type { KubeClient } from "../cluster/client.js";
 import type { UnitOwner } from "../cluster/policy.js";
 import { refOf } from "../model/object.js";
-import type { ChangeSetEntry } from "../model/result.js";
+import { type ChangeSetEntry, ReconcileError } from "../model/result.js";
 import type { ChartCrd } from "./chart-crds.js";
 
 export type CrdPolicy = "Skip" | "Create" | "CreateReplace";
@@ -37,12 +37,16 @@ export async function applyCrdPolicy(run: CrdPolicyRun): Promise<ChangeSetEntry[
     crds = crds.filter((_, i) => !present[i]);
     if (crds.length === 0) return [];
   }
-  const options = {
-    owner: run.owner,
-    definitionsTimeoutMs: run.timeoutMs ?? 60_000,
-    ...(run.namespaces ? { namespaces: run.namespaces } : {}),
-  };
   const manifests = crds.map((crd) => ({ object: crd.object }));
+  const subject = `HelmRelease/${run.owner.namespace}/${run.owner.name}`;
+  const refused = outsideAllowedNamespaces(manifests, run.namespaces).map((p) => ({
+    ...p,
+    message: `${subject} installs the chart's ${p.message}`,
+  }));
+  if (refused.length > 0) {
+    throw new ReconcileError(`${subject}: the chart's CRDs are outside the allowed namespaces`, refused);
+  }
+  const options = { owner: run.owner, definitionsTimeoutMs: run.timeoutMs ?? 60_000 };
   const entries = await applyPlanned(run.client, await planApply(run.client, manifests, options), options);
   return entries.filter((entry) => entry.action !== "unchanged");
 }

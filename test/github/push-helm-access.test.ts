@@ -129,7 +129,7 @@ describe("HelmReleases of a repository the operator limits to some namespaces", 
     expect(app.server.get("apps/v1", "Deployment", "team-a", "greeter")).toBeDefined();
 
     // Each refusal on the HelmRelease's line: what the chart renders (its test hook included), where the
-    // release would go, and the CRD helm would create on install.
+    // release would go, and the CRD its CRD policy would create on install.
     const refusals = body.output.annotations.map((a: { path: string; message: string }) => ({
       path: a.path,
       message: a.message,
