@@ -126,6 +126,7 @@ const helmRepositorySpec = z.looseObject({
   type: z.enum(["default", "oci"]).default("default"),
   interval: duration.optional(),
   secretRef: reference.optional(),
+  passCredentials: z.boolean().optional(),
   certSecretRef: reference.optional(),
   provider,
   insecure: z.boolean().optional(),

@@ -13,12 +13,17 @@ import type { ReconcileContext } from "./unit.js";
 export function openHelmContext(ctx: ReconcileContext): HelmContext & { close(): Promise<void> } {
   let opened: ReturnType<typeof openHelmDriver> | undefined;
   const cacheDir = ctx.chartCacheDir ?? join(tmpdir(), "ferry-charts");
+  const credentials = ctx.registryCredentials;
   return {
     sources: new Map(),
-    charts: new ChartRepositoryClient({ cacheDir }),
+    charts: new ChartRepositoryClient({
+      cacheDir,
+      // The operator's `registries` logins serve chart repositories on those hosts too.
+      ...(credentials ? { credentials: (url: string) => credentials(new URL(url).host) } : {}),
+    }),
     ociCharts: new OciChartClient({
       cacheDir,
-      ...(ctx.registryCredentials ? { credentials: ctx.registryCredentials } : {}),
+      ...(credentials ? { credentials } : {}),
     }),
     driver: async (connection) => {
       opened ??= openHelmDriver(connection);

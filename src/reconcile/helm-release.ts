@@ -9,21 +9,11 @@
  */
 
 import { parseDuration } from "../build/duration.js";
-import { conventionalSourceNames } from "../build/flux.js";
 import type { ClusterConnection, KubeClient } from "../cluster/client.js";
+import { readConfigData } from "../cluster/config-data.js";
 import { KubeconfigFile } from "../cluster/kubeconfig-file.js";
 import { chartCrds } from "../helm/chart-crds.js";
-import {
-  type ChartRepositoryClient,
-  ChartSourceError,
-  HELM_CHART_LAYERS,
-  localChart,
-  type OciAccess,
-  type OciChartClient,
-  pullOciRepositoryChart,
-  resolveOciChartVersion,
-  secretLogins,
-} from "../helm/chart-source/index.js";
+import type { ChartRepositoryClient, OciChartClient } from "../helm/chart-source/index.js";
 import { applyCrdPolicy } from "../helm/crd-policy.js";
 import { HelmDriver, type HelmReleaseStatus, type HelmUpgradeRequest } from "../helm/driver/helm-driver.js";
 import { postRenderersDigest } from "../helm/post-render/config.js";
@@ -33,9 +23,9 @@ import { releaseName, releaseNamespace } from "../helm/release-name.js";
 import { composeValues, valuesSources } from "../helm/values.js";
 import { valuesDigest } from "../helm/values-digest.js";
 import type { Values } from "../helm/values-map.js";
-import { parseImageReference } from "../images/registry/index.js";
 import type { ObjectRef } from "../model/object.js";
 import { ReconcileError, type UnitResult } from "../model/result.js";
+import { chartOf } from "./helm-chart.js";
 import { checkReleaseNamespaces, checkRenderedNamespaces } from "./helm-namespaces.js";
 import { type ReconcileContext, type UnitDefinition, unitName } from "./unit.js";
 
@@ -315,148 +305,6 @@ const optional = (spec: HelmRelease["spec"]) => ({
   ...(spec.storageNamespace ? { storageNamespace: spec.storageNamespace } : {}),
 });
 
-/** A chart on disk, as helm is given it. */
-interface Chart {
-  name: string;
-  /** As the release records it; for an OCIRepository, with the digest as build metadata. */
-  version: string;
-  /** A chart folder or archive. */
-  path: string;
-}
-
-/**
- * The chart on disk: a folder of this repository, or one from a HelmRepository (index or OCI) or an
- * OCIRepository (`chartRef`). Source failures name the HelmRelease and the source.
- */
-async function chartOf(ctx: ReconcileContext, helm: HelmContext, release: HelmRelease): Promise<Chart> {
-  const subject = `HelmRelease/${release.metadata.namespace}/${release.metadata.name}`;
-  const chartRef = release.spec.chartRef;
-  if (chartRef) {
-    if (chartRef.kind !== "OCIRepository") {
-      throw new ReconcileError(
-        `${subject}: spec.chartRef to a ${chartRef.kind} is not supported yet; use an OCIRepository or spec.chart`,
-      );
-    }
-    const name = `${chartRef.namespace ?? release.metadata.namespace}/${chartRef.name}`;
-    const source = helm.sources.get(name);
-    if (source?.kind !== "OCIRepository") {
-      throw new ReconcileError(`${subject}: OCIRepository ${name} is not in the repository's synced paths`);
-    }
-    return sourceFailure(`${subject}: OCIRepository ${name}`, async () => {
-      const access = await ociAccess(ctx, source);
-      const chart = await pullOciRepositoryChart(helm.ociCharts, source, access);
-      return { name: chart.name, version: chart.version, path: chart.path };
-    });
-  }
-  // The schema holds exactly one of chart and chartRef.
-  const spec = (release.spec.chart as NonNullable<HelmRelease["spec"]["chart"]>).spec;
-  const source = spec.sourceRef;
-  const sourceNamespace = source.namespace ?? release.metadata.namespace;
-  if (source.kind === "GitRepository") {
-    const names = [...conventionalSourceNames, ...(ctx.sourceNames ?? [])];
-    if (!names.includes(source.name) && !names.includes(`${sourceNamespace}/${source.name}`)) {
-      throw new ReconcileError(
-        `${subject}: GitRepository ${sourceNamespace}/${source.name} is not this repository; Ferry reads charts from the repository it syncs`,
-      );
-    }
-    const local = await localChart(ctx.workspace.root, spec.chart);
-    return { name: local.name, version: local.version, path: local.dir };
-  }
-  if (source.kind !== "HelmRepository") {
-    throw new ReconcileError(`${subject}: charts from a ${source.kind} are not supported yet`);
-  }
-  const repository = helm.sources.get(`${sourceNamespace}/${source.name}`);
-  if (repository?.kind !== "HelmRepository") {
-    throw new ReconcileError(
-      `${subject}: HelmRepository ${sourceNamespace}/${source.name} is not in the repository's synced paths`,
-    );
-  }
-  if (repository.spec.type === "oci") {
-    return sourceFailure(`${subject}: HelmRepository ${sourceNamespace}/${source.name}`, async () => {
-      const access = await ociAccess(ctx, repository);
-      const version = await resolveOciChartVersion(
-        helm.ociCharts.tagLister(access),
-        repository.spec.url,
-        spec.chart,
-        spec.version,
-      );
-      const chart = await helm.ociCharts.pull(
-        parseImageReference(version.reference),
-        access,
-        HELM_CHART_LAYERS,
-      );
-      return { name: chart.name, version: chart.version, path: chart.archive };
-    });
-  }
-  const interval = repository.spec.interval ? parseDuration(repository.spec.interval) : undefined;
-  const resolved = await helm.charts.resolve(
-    { url: repository.spec.url, ...(interval ? { intervalMs: interval } : {}) },
-    spec.chart,
-    spec.version,
-  );
-  return { name: resolved.name, version: resolved.version, path: resolved.archive };
-}
-
-/** Runs `pull`, its failures as ReconcileErrors starting with `where` (the HelmRelease and its source). */
-async function sourceFailure(where: string, pull: () => Promise<Chart>): Promise<Chart> {
-  try {
-    return await pull();
-  } catch (error) {
-    if (!(error instanceof ChartSourceError)) throw error;
-    const message = `${where}: ${error.message}`;
-    throw new ReconcileError(message, [{ message, subject: where.split(":")[0] }]);
-  }
-}
-
-/**
- * How an OCI source reaches its registry: plain HTTP with `insecure`, the login its `secretRef`
- * Secret holds (read from the cluster, in the source's namespace), else the operator's. Settings
- * Ferry cannot honour yet are refused rather than ignored.
- */
-async function ociAccess(ctx: ReconcileContext, source: OCIRepository | HelmRepository): Promise<OciAccess> {
-  const { namespace, name } = source.metadata;
-  const spec: OCIRepository["spec"] | HelmRepository["spec"] = source.spec;
-  const unsupported = [
-    spec.provider !== "generic" ? `spec.provider ${spec.provider} (a cloud login)` : undefined,
-    spec.certSecretRef ? "spec.certSecretRef (TLS certificates)" : undefined,
-    "verify" in spec && spec.verify ? "spec.verify (signature verification)" : undefined,
-    "serviceAccountName" in spec && spec.serviceAccountName
-      ? "spec.serviceAccountName (pull secrets)"
-      : undefined,
-  ].filter((text) => text !== undefined);
-  if (unsupported.length > 0) {
-    throw new ChartSourceError(
-      `Ferry does not support ${unsupported.join(", ")} yet; give the registry login in spec.secretRef or in the operator file`,
-      "not-supported",
-      name,
-    );
-  }
-  const access: OciAccess = spec.insecure ? { insecure: true } : {};
-  if (!spec.secretRef) return access;
-  const secret = `Secret ${namespace}/${spec.secretRef.name}`;
-  const live = await ctx.client.get({
-    group: "",
-    version: "v1",
-    kind: "Secret",
-    namespace,
-    name: spec.secretRef.name,
-  });
-  if (!live) {
-    throw new ChartSourceError(
-      `its spec.secretRef ${secret} is not in the cluster; create it with the registry login`,
-      "unauthorized",
-      secret,
-    );
-  }
-  const data = Object.fromEntries(
-    Object.entries((live.data ?? {}) as Record<string, string>).map(([k, v]) => [
-      k,
-      Buffer.from(v, "base64").toString("utf8"),
-    ]),
-  );
-  return { ...access, logins: { lookup: secretLogins(data, secret), source: secret } };
-}
-
 /** The data of every ConfigMap and Secret `valuesFrom` names (Secrets decoded), by kind and name. */
 async function readSources(
   ctx: ReconcileContext,
@@ -464,24 +312,8 @@ async function readSources(
 ): Promise<Map<string, Record<string, string> | undefined>> {
   const found = new Map<string, Record<string, string> | undefined>();
   for (const { kind, name } of valuesSources(release.spec.valuesFrom)) {
-    const live = await ctx.client.get({
-      group: "",
-      version: "v1",
-      kind,
-      namespace: release.metadata.namespace,
-      name,
-    });
-    const data = (live?.data ?? {}) as Record<string, string>;
-    found.set(
-      `${kind}/${name}`,
-      live === undefined
-        ? undefined
-        : kind === "Secret"
-          ? Object.fromEntries(
-              Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]),
-            )
-          : data,
-    );
+    const ref = { kind, namespace: release.metadata.namespace, name };
+    found.set(`${kind}/${name}`, await readConfigData(ctx.client, ref));
   }
   return found;
 }

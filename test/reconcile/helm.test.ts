@@ -14,6 +14,7 @@ import { KubeClient } from "../../src/cluster/client.js";
 import { HelmDriver } from "../../src/helm/driver/helm-driver.js";
 import type { ReconcileResult } from "../../src/model/result.js";
 import { reconcileTree } from "../../src/reconcile/run.js";
+import type { ReconcileContext } from "../../src/reconcile/unit.js";
 import { KubeApiServer } from "../kube-api-server/server.js";
 import { type ChartServer, packageHello, sha256, startChartServer } from "../support/chart-server.js";
 import { reconcileOnce, rootUnit, ScratchRepo } from "../support/fleet.js";
@@ -240,6 +241,92 @@ describe("a HelmRelease whose chart comes from a HelmRepository", () => {
       status: "succeeded",
       changes: [expect.objectContaining({ action: "configured", reason: "hello@0.1.0 revision 2" })],
     });
+  });
+
+  it("logs in to a private repository with its secretRef, or with the operator's login for the host", async () => {
+    const v010 = await packageHello("0.1.0");
+    const login = "ci:s3cret-pass";
+    charts.routes.set("/private/index.yaml", {
+      login,
+      body: `apiVersion: v1\nentries:\n  hello:\n  - {name: hello, version: 0.1.0, urls: [hello-0.1.0.tgz], digest: ${sha256(v010)}}\n`,
+    });
+    charts.routes.set("/private/hello-0.1.0.tgz", { login, body: v010 });
+    const release = (name: string, source: string) =>
+      [
+        "apiVersion: helm.toolkit.fluxcd.io/v2",
+        "kind: HelmRelease",
+        `metadata: {name: ${name}, namespace: apps}`,
+        "spec:",
+        "  interval: 10m",
+        "  timeout: 1m",
+        "  install: {createNamespace: true}",
+        `  chart: {spec: {chart: hello, version: "0.1.0", sourceRef: {kind: HelmRepository, name: ${source}, namespace: flux-system}}}`,
+      ].join("\n");
+    await writeFile(
+      join(dir, "repo", "apps", "private.yaml"),
+      [
+        "apiVersion: source.toolkit.fluxcd.io/v1",
+        "kind: HelmRepository",
+        "metadata: {name: with-secret, namespace: flux-system}",
+        `spec: {url: "${charts.url}/private", interval: 10m, secretRef: {name: chart-login}}`,
+        "---",
+        // The operator's file has a login for this host (the same server by another name).
+        "apiVersion: source.toolkit.fluxcd.io/v1",
+        "kind: HelmRepository",
+        "metadata: {name: operator-login, namespace: flux-system}",
+        `spec: {url: "${charts.otherOriginUrl}/private", interval: 10m}`,
+        "---",
+        release("with-secret", "with-secret"),
+        "---",
+        release("operator-login", "operator-login"),
+        "",
+      ].join("\n"),
+    );
+    const reconcile = async (registryCredentials?: ReconcileContext["registryCredentials"]) => {
+      const client = await KubeClient.connect({ kubeconfigText: server.kubeconfig() });
+      const workspace = await Workspace.create(join(dir, "repo"));
+      try {
+        return await reconcileTree(
+          {
+            client,
+            workspace,
+            sopsKeys: { age: [], pgp: [] },
+            connection: { kubeconfig: join(dir, "kubeconfig") },
+            chartCacheDir: join(dir, "charts"),
+            ...(registryCredentials ? { registryCredentials } : {}),
+          },
+          rootUnit("apps"),
+        );
+      } finally {
+        client.close();
+        await workspace.dispose();
+      }
+    };
+
+    const refused = await reconcile();
+    expect(refused.units.find((u) => u.name === "apps/with-secret")?.problems[0]?.message).toBe(
+      "HelmRelease/apps/with-secret: HelmRepository flux-system/with-secret: its spec.secretRef Secret flux-system/chart-login is not in the cluster; create it with the login",
+    );
+    expect(refused.units.find((u) => u.name === "apps/operator-login")?.problems[0]?.message).toMatch(
+      /^HelmRelease\/apps\/operator-login: HelmRepository flux-system\/operator-login: .*HTTP 401.*secretRef/,
+    );
+
+    // The Secret is in Git next to them (SOPS-encrypted in real life), and the operator's login is given.
+    await writeFile(
+      join(dir, "repo", "apps", "login.yaml"),
+      "apiVersion: v1\nkind: Namespace\nmetadata: {name: flux-system}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: chart-login, namespace: flux-system}\nstringData: {username: ci, password: s3cret-pass}\n",
+    );
+    const host = new URL(charts.otherOriginUrl).host;
+    const logged = await reconcile((registry) =>
+      registry === host ? { username: "ci", password: "s3cret-pass" } : undefined,
+    );
+    for (const name of ["apps/with-secret", "apps/operator-login"]) {
+      expect(logged.units.find((u) => u.name === name)).toMatchObject({
+        status: "succeeded",
+        changes: [expect.objectContaining({ action: "created", reason: "hello@0.1.0 revision 1" })],
+      });
+    }
+    expect(JSON.stringify([refused, logged])).not.toContain("s3cret-pass");
   });
 });
 

@@ -213,7 +213,7 @@ export const operatorConfigSchema = z
           .meta({ description: "Credentials for one registry." }),
       )
       .default({})
-      .meta({ description: "Container registry credentials, by host (for image automation)." }),
+      .meta({ description: "Credentials by host, for container registries (image automation, OCI charts) and Helm chart repositories." }),
     allowRemoteBases: z
       .boolean()
       .default(false)

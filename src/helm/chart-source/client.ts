@@ -27,7 +27,7 @@ export type RepositoryCredentialLookup = (
 export interface ChartRepositoryClientOptions {
   /** Where archives are kept, one `<sha256>.tgz` per content; created when missing. */
   cacheDir: string;
-  /** Logins for repositories (a HelmRepository's `secretRef`); anonymous when absent. */
+  /** Logins for repositories without one of their own (the operator's, by host); anonymous when absent. */
   credentials?: RepositoryCredentialLookup;
   /** undici dispatcher for every request; undici's global one by default. */
   dispatcher?: Dispatcher;
@@ -49,6 +49,8 @@ export interface HelmRepositorySource {
   intervalMs?: number;
   /** `spec.passCredentials`: send the login to archive URLs on other hosts too. */
   passCredentials?: boolean;
+  /** This source's own login (its `secretRef`); otherwise the client's `credentials` lookup. */
+  login?: RepositoryLogin;
 }
 
 /** A chart archive on disk. */
@@ -164,7 +166,7 @@ export class ChartRepositoryClient {
   }
 
   private async headers(repository: HelmRepositorySource): Promise<Record<string, string>> {
-    const login = await this.options.credentials?.(repository.url);
+    const login = repository.login ?? (await this.options.credentials?.(repository.url));
     if (!login) return {};
     const token = Buffer.from(`${login.username}:${login.password}`).toString("base64");
     return { authorization: `Basic ${token}` };
