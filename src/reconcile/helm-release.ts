@@ -24,7 +24,7 @@ import { composeValues, valuesSources } from "../helm/values.js";
 import { valuesDigest } from "../helm/values-digest.js";
 import type { Values } from "../helm/values-map.js";
 import type { ObjectRef } from "../model/object.js";
-import { ReconcileError, type UnitResult } from "../model/result.js";
+import { type ChangeSetEntry, ReconcileError, type UnitResult } from "../model/result.js";
 import { chartOf } from "./helm-chart.js";
 import { checkReleaseNamespaces, checkRenderedNamespaces } from "./helm-namespaces.js";
 import { type ReconcileContext, type UnitDefinition, unitName } from "./unit.js";
@@ -155,6 +155,18 @@ export async function reconcileHelmRelease(
       action: "unchanged",
       reason: `${chart.name}@${chart.version} revision ${deployed.revision}`,
     });
+    // Unchanged is not healthy when the tests of this revision failed: say so again, as Flux keeps
+    // TestSuccess false until a new revision passes.
+    if (release.spec.test.enable && !release.spec.test.ignoreFailures) {
+      const failing = (await driver.lastTestRuns(target.name, target.namespace))
+        .filter((t) => t.phase === "Failed")
+        .map((t) => t.name);
+      if (failing.length > 0) {
+        throw new ReconcileError(
+          `${subject}: helm test failed: ${failing.join(", ")} (revision ${deployed.revision}, unchanged since)`,
+        );
+      }
+    }
     return;
   }
   const install = deployed === undefined;
@@ -177,21 +189,30 @@ export async function reconcileHelmRelease(
     previous: deployed?.status === "deployed" ? deployed.revision : undefined,
   });
   const after = remediated.length > 0 ? ` (after ${remediated.join(", ")})` : "";
-  result.changes.push({
+  const change: ChangeSetEntry = {
     ref,
     subject,
     action: install ? "created" : "configured",
     reason: `${chart.name}@${chart.version} revision ${upgraded.revision}${after}`,
-  });
+  };
+  result.changes.push(change);
   if (release.spec.test.enable) {
     const tested = await driver.test(target.name, target.namespace, { filters: release.spec.test.filters });
+    const failing = tested.tests.filter((t) => t.phase !== "Succeeded").map((t) => t.name);
     if (!tested.passed && !release.spec.test.ignoreFailures) {
-      const failing = tested.tests.filter((t) => t.phase !== "Succeeded").map((t) => t.name);
       throw new ReconcileError(
         `${subject}: helm test failed: ${failing.join(", ") || tested.detail || "see helm test"}`,
       );
     }
+    change.reason += `; ${testSummary(tested.tests.length, failing)}`;
   }
+}
+
+/** What `helm test` found, for the release's line in the result. */
+function testSummary(count: number, failing: string[]): string {
+  if (count === 0) return "no tests in the chart";
+  if (failing.length === 0) return `${count} test${count === 1 ? "" : "s"} passed`;
+  return `${failing.length} of ${count} tests failed (${failing.join(", ")}), ignored as test.ignoreFailures says`;
 }
 
 /** The release a HelmRelease installs: Flux's release name, in its target namespace. */

@@ -5,7 +5,7 @@
  * alone and its dependents are skipped; values from ConfigMaps and Secrets in the cluster; a failed
  * upgrade rolled back or uninstalled; an exact and a ranged chart version from a repository index.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -454,5 +454,107 @@ describe("a HelmRelease with values from the cluster, and a failed upgrade remed
     } finally {
       server.simulator.setHealth("Deployment", "team", "values", "ready");
     }
+  });
+});
+
+describe("a HelmRelease with test.enable", () => {
+  let server: KubeApiServer;
+  let dir: string;
+  const file = () => join(dir, "repo", "tests", "release.yaml");
+  const release = (extra: string) =>
+    [
+      "apiVersion: helm.toolkit.fluxcd.io/v2",
+      "kind: HelmRelease",
+      "metadata: {name: checked, namespace: tests}",
+      "spec:",
+      "  interval: 10m",
+      "  timeout: 1m",
+      "  install: {createNamespace: true}",
+      "  chart: {spec: {chart: ./charts/tested, sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}}}",
+      extra,
+      "",
+    ].join("\n");
+
+  beforeAll(async () => {
+    server = await KubeApiServer.start();
+    dir = await mkdtemp(join(tmpdir(), "ferry-helm-tests-"));
+    await mkdir(join(dir, "repo", "tests"), { recursive: true });
+    await cp(
+      join(import.meta.dirname, "..", "helm", "driver", "charts", "tested"),
+      join(dir, "repo", "charts", "tested"),
+      {
+        recursive: true,
+      },
+    );
+    await server.writeKubeconfig(join(dir, "kubeconfig"));
+  });
+  afterAll(async () => {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function reconcileChecked() {
+    const client = await KubeClient.connect({ kubeconfigText: server.kubeconfig() });
+    const workspace = await Workspace.create(join(dir, "repo"));
+    try {
+      const result = await reconcileTree(
+        {
+          client,
+          workspace,
+          sopsKeys: { age: [], pgp: [] },
+          connection: { kubeconfig: join(dir, "kubeconfig") },
+        },
+        rootUnit("tests"),
+      );
+      return result.units.find((u) => u.name === "tests/checked");
+    } finally {
+      client.close();
+      await workspace.dispose();
+    }
+  }
+
+  it("runs helm test after the install and reports the tests in the release's line", async () => {
+    await writeFile(file(), release("  test: {enable: true}"));
+    expect(await reconcileChecked()).toMatchObject({
+      status: "succeeded",
+      changes: [
+        expect.objectContaining({ action: "created", reason: "tested@0.2.0 revision 1; 2 tests passed" }),
+      ],
+    });
+  });
+
+  it("reports a failing test it was told to ignore, and fails the release on one it was not", async () => {
+    await writeFile(
+      file(),
+      release("  test: {enable: true, ignoreFailures: true}\n  values: {failSmoke: true}"),
+    );
+    expect(await reconcileChecked()).toMatchObject({
+      status: "succeeded",
+      changes: [
+        expect.objectContaining({
+          action: "configured",
+          reason:
+            "tested@0.2.0 revision 2; 1 of 2 tests failed (checked-smoke), ignored as test.ignoreFailures says",
+        }),
+      ],
+    });
+
+    await writeFile(file(), release("  test: {enable: true}\n  values: {failSmoke: true, message: again}"));
+    expect(await reconcileChecked()).toMatchObject({
+      status: "failed",
+      problems: [
+        expect.objectContaining({ message: "HelmRelease/tests/checked: helm test failed: checked-smoke" }),
+      ],
+    });
+    // Nothing changed since: still failing, not quietly green.
+    expect(await reconcileChecked()).toMatchObject({
+      status: "failed",
+      changes: [expect.objectContaining({ action: "unchanged", reason: "tested@0.2.0 revision 3" })],
+      problems: [
+        expect.objectContaining({
+          message: "HelmRelease/tests/checked: helm test failed: checked-smoke (revision 3, unchanged since)",
+        }),
+      ],
+    });
   });
 });

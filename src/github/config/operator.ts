@@ -213,7 +213,10 @@ export const operatorConfigSchema = z
           .meta({ description: "Credentials for one registry." }),
       )
       .default({})
-      .meta({ description: "Credentials by host, for container registries (image automation, OCI charts) and Helm chart repositories." }),
+      .meta({
+        description:
+          "Credentials by host, for container registries (image automation, OCI charts) and Helm chart repositories.",
+      }),
     allowRemoteBases: z
       .boolean()
       .default(false)

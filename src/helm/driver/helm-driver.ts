@@ -411,12 +411,20 @@ export class HelmDriver implements AsyncDisposable {
     const failure = output.exitCode === 0 ? undefined : HelmDriver.failure(args, output, []);
     if (failure && isNotFound(output)) throw failure;
     // helm test prints text only; the release records each test hook's last run.
-    const tests = (await this.testRuns(name, namespace)).filter(
+    const tests = (await this.lastTestRuns(name, namespace)).filter(
       (t) => t.phase !== "" && testSelected(t.name, filters),
     );
     const passed = tests.every((t) => t.phase === "Succeeded");
     if (failure && passed) throw failure;
     return { passed: !failure && passed, tests, ...(failure ? { detail: failure.detail } : {}) };
+  }
+
+  /** The last run of each of the release's test hooks, as the release records them (`helm status`). */
+  async lastTestRuns(name: string, namespace: string): Promise<HelmTestRun[]> {
+    const args = ["status", name, "--namespace", namespace, "--output", "json"];
+    const output = await this.run(args, READ_TIMEOUT_MS);
+    if (output.exitCode !== 0) throw HelmDriver.failure(args, output, []);
+    return parseRelease(output.stdout, `helm status ${name}`).tests;
   }
 
   /** Removes the private folders. */
@@ -426,13 +434,6 @@ export class HelmDriver implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-
-  private async testRuns(name: string, namespace: string): Promise<HelmTestRun[]> {
-    const args = ["status", name, "--namespace", namespace, "--output", "json"];
-    const output = await this.run(args, READ_TIMEOUT_MS);
-    if (output.exitCode !== 0) throw HelmDriver.failure(args, output, []);
-    return parseRelease(output.stdout, `helm status ${name}`).tests;
   }
 
   private run(args: readonly string[], timeoutMs: number): Promise<HelmOutput> {
