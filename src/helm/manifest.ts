@@ -22,3 +22,19 @@ export function objectsOfManifest(manifest: string, describe: string): KubeObjec
   });
   return objects;
 }
+
+/**
+ * Where a release's object lands, as the API server places it: a namespaced kind without a namespace
+ * goes to the release's, and a cluster-scoped kind is cluster-scoped whatever namespace the template
+ * gives it. A kind the cluster does not serve yet (its CRD comes with the chart) is taken as namespaced.
+ */
+export async function placeInRelease(
+  object: KubeObject,
+  releaseNamespace: string,
+  isNamespaced: (apiVersion: string, kind: string) => Promise<boolean>,
+): Promise<KubeObject> {
+  const namespaced = await isNamespaced(object.apiVersion, object.kind).catch(() => true);
+  const { namespace, ...metadata } = object.metadata;
+  if (!namespaced) return { ...object, metadata };
+  return { ...object, metadata: { ...metadata, namespace: namespace ?? releaseNamespace } };
+}

@@ -5,12 +5,11 @@
  * server-side dry run renders (templates and hooks, tests included). The chart's CRDs are not helm's to
  * install (it gets `--skip-crds`): Ferry's CRD policy applies them under the same rule.
  */
-import { parseAllDocuments } from "yaml";
 import { type NamespacePolicy, outsideAllowedNamespaces } from "../cluster/apply.js";
 import type { KubeClient } from "../cluster/client.js";
 import type { HelmDriver, HelmUpgradeRequest } from "../helm/driver/helm-driver.js";
 import { HelmError } from "../helm/driver/helm-error.js";
-import type { KubeObject, Manifest } from "../model/object.js";
+import { objectsOfManifest, placeInRelease } from "../helm/manifest.js";
 import { type Problem, ReconcileError } from "../model/result.js";
 
 /**
@@ -57,8 +56,13 @@ export async function checkRenderedNamespaces(
         `${subject}: helm could not render the chart to check where it writes, so nothing was installed: ${why}`,
       );
     });
-  const objects = [rendered.manifest, ...rendered.hookManifests].flatMap(objectsOf);
-  const located = await Promise.all(objects.map((o) => placed(client, o, request.namespace)));
+  const objects = [rendered.manifest, ...rendered.hookManifests].flatMap((manifest) =>
+    objectsOfManifest(manifest, `the manifest of ${subject}`),
+  );
+  const isNamespaced = client.isNamespaced.bind(client);
+  const located = await Promise.all(
+    objects.map(async (o) => ({ object: await placeInRelease(o, request.namespace, isNamespaced) })),
+  );
   const problems = outsideAllowedNamespaces(located, policy).map((p) => ({
     ...p,
     message: `${subject} renders ${p.message}`,
@@ -69,26 +73,4 @@ export async function checkRenderedNamespaces(
       problems,
     );
   }
-}
-
-/** The objects of a multi-document manifest (helm's `---` and `# Source:` comments, empty documents skipped). */
-function objectsOf(manifest: string): KubeObject[] {
-  return parseAllDocuments(manifest)
-    .map((document) => document.toJS() as unknown)
-    .filter((value): value is KubeObject => typeof value === "object" && value !== null && "kind" in value);
-}
-
-/**
- * Where the object lands, as the API server sees it: a namespaced kind without a namespace goes to the
- * release's, and a cluster-scoped one is cluster-scoped whatever namespace it names.
- */
-async function placed(client: KubeClient, object: KubeObject, releaseNamespace: string): Promise<Manifest> {
-  const { namespace, ...metadata } = object.metadata;
-  const namespaced = await client.isNamespaced(object.apiVersion, object.kind);
-  return {
-    object: {
-      ...object,
-      metadata: namespaced ? { ...metadata, namespace: namespace ?? releaseNamespace } : metadata,
-    },
-  };
 }

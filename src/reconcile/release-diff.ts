@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { KubeClient } from "../cluster/client.js";
 import type { HelmDriver } from "../helm/driver/helm-driver.js";
-import { objectsOfManifest } from "../helm/manifest.js";
+import { objectsOfManifest, placeInRelease } from "../helm/manifest.js";
 import type { HelmRelease } from "../helm/release.js";
 import { type KubeObject, refOf, subjectOf } from "../model/object.js";
 import {
@@ -70,16 +70,13 @@ export async function manifestDiff(
   before: string,
   after: string,
 ): Promise<string> {
+  const isNamespaced = client.isNamespaced.bind(client);
   const keyed = async (manifest: string, which: string) => {
     const objects = new Map<string, KubeObject>();
     for (const object of objectsOfManifest(manifest, `the ${which} manifest of release ${namespace}`)) {
-      // helm puts a namespaced object without a namespace in the release's.
-      const ref = refOf(object);
-      const placed = ref.namespace || !(await namespaced(client, object)) ? ref : { ...ref, namespace };
-      objects.set(`${ref.group}/${subjectOf(placed)}`, {
-        ...object,
-        metadata: { ...object.metadata, ...(placed.namespace ? { namespace: placed.namespace } : {}) },
-      });
+      const placed = await placeInRelease(object, namespace, isNamespaced);
+      const ref = refOf(placed);
+      objects.set(`${ref.group}/${subjectOf(ref)}`, placed);
     }
     return objects;
   };
@@ -91,9 +88,4 @@ export async function manifestDiff(
     patches.push(unified(subjectOf(refOf((a ?? b) as KubeObject)), b, a));
   }
   return patches.join("");
-}
-
-/** Whether the kind is namespaced; a kind the cluster does not serve yet (its CRD comes with the chart) is taken as namespaced. */
-async function namespaced(client: KubeClient, object: KubeObject): Promise<boolean> {
-  return client.isNamespaced(object.apiVersion, object.kind).catch(() => true);
 }

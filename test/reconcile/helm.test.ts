@@ -199,26 +199,28 @@ describe("a HelmRelease whose chart comes from a HelmRepository", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  const reconcile = async (more: Partial<ReconcileContext> = {}) => {
+    const client = await KubeClient.connect({ kubeconfigText: server.kubeconfig() });
+    const workspace = await Workspace.create(join(dir, "repo"));
+    try {
+      return await reconcileTree(
+        {
+          client,
+          workspace,
+          sopsKeys: { age: [], pgp: [] },
+          connection: { kubeconfig: join(dir, "kubeconfig") },
+          chartCacheDir: join(dir, "charts"),
+          ...more,
+        },
+        rootUnit("apps"),
+      );
+    } finally {
+      client.close();
+      await workspace.dispose();
+    }
+  };
+
   it("resolves the newest version in the range, downloads it once, and installs it", async () => {
-    const reconcile = async () => {
-      const client = await KubeClient.connect({ kubeconfigText: server.kubeconfig() });
-      const workspace = await Workspace.create(join(dir, "repo"));
-      try {
-        return await reconcileTree(
-          {
-            client,
-            workspace,
-            sopsKeys: { age: [], pgp: [] },
-            connection: { kubeconfig: join(dir, "kubeconfig") },
-            chartCacheDir: join(dir, "charts"),
-          },
-          rootUnit("apps"),
-        );
-      } finally {
-        client.close();
-        await workspace.dispose();
-      }
-    };
     const first = await reconcile();
     expect(first.units.find((u) => u.name === "apps/hello")).toMatchObject({
       status: "succeeded",
@@ -282,27 +284,6 @@ describe("a HelmRelease whose chart comes from a HelmRepository", () => {
         "",
       ].join("\n"),
     );
-    const reconcile = async (registryCredentials?: ReconcileContext["registryCredentials"]) => {
-      const client = await KubeClient.connect({ kubeconfigText: server.kubeconfig() });
-      const workspace = await Workspace.create(join(dir, "repo"));
-      try {
-        return await reconcileTree(
-          {
-            client,
-            workspace,
-            sopsKeys: { age: [], pgp: [] },
-            connection: { kubeconfig: join(dir, "kubeconfig") },
-            chartCacheDir: join(dir, "charts"),
-            ...(registryCredentials ? { registryCredentials } : {}),
-          },
-          rootUnit("apps"),
-        );
-      } finally {
-        client.close();
-        await workspace.dispose();
-      }
-    };
-
     const refused = await reconcile();
     expect(refused.units.find((u) => u.name === "apps/with-secret")?.problems[0]?.message).toBe(
       "HelmRelease/apps/with-secret: HelmRepository flux-system/with-secret: its spec.secretRef Secret flux-system/chart-login is not in the cluster; create it with the login",
@@ -317,9 +298,10 @@ describe("a HelmRelease whose chart comes from a HelmRepository", () => {
       "apiVersion: v1\nkind: Namespace\nmetadata: {name: flux-system}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: chart-login, namespace: flux-system}\nstringData: {username: ci, password: s3cret-pass}\n",
     );
     const host = new URL(charts.otherOriginUrl).host;
-    const logged = await reconcile((registry) =>
-      registry === host ? { username: "ci", password: "s3cret-pass" } : undefined,
-    );
+    const logged = await reconcile({
+      registryCredentials: (registry) =>
+        registry === host ? { username: "ci", password: "s3cret-pass" } : undefined,
+    });
     for (const name of ["apps/with-secret", "apps/operator-login"]) {
       expect(logged.units.find((u) => u.name === name)).toMatchObject({
         status: "succeeded",
