@@ -1,10 +1,10 @@
 import { hostname } from "node:os";
 import type { ApplicationFunctionOptions, Probot } from "probot";
-import { loadOperatorConfig, type OperatorConfig } from "./github/config/operator.js";
+import { loadOperatorConfig, type OperatorConfig, operatorRegistryLogins } from "./github/config/operator.js";
 import { type ConfigProblem, formatProblem } from "./github/config/problems.js";
 import { RepositoryConfigCache, readRepositoryConfig } from "./github/config/read.js";
 import { parseRepositoryConfig, repositoryConfigFile } from "./github/config/repository.js";
-import { ImageUpdateService, operatorRegistryLogins } from "./github/image-updates.js";
+import { ImageUpdateService } from "./github/image-updates.js";
 import { createMetrics, operationsHandler } from "./github/metrics.js";
 import { type InstallationGitHub, setUpRepository, startupRun } from "./github/startup.js";
 import { type GitHub, RESYNC, type SyncJob, SyncService } from "./github/sync.js";

@@ -49,7 +49,7 @@ export function orderUnits<T extends DependentUnit>(units: readonly T[]): UnitOr
       const list = missing.join(", ");
       errors.set(
         unit,
-        `${keyOf(unit.namespace, unit.name)} depends on ${list}, which ${missing.length === 1 ? "is" : "are"} not a Kustomization Ferry builds; fix spec.dependsOn`,
+        `${keyOf(unit.namespace, unit.name)} depends on ${list}, which ${missing.length === 1 ? "is" : "are"} not a Kustomization or HelmRelease Ferry builds; fix spec.dependsOn`,
       );
     }
   }

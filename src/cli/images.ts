@@ -3,23 +3,18 @@
  * rewriting marked values, and what the registries have for a repository's policies.
  */
 import { readdir, readFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { parseAllDocuments } from "yaml";
 import { Workspace } from "../build/workspace.js";
 import { type ImagePolicy, type ImageRepository, readImageObject } from "../images/kinds.js";
 import { selectLatestTag } from "../images/policy/index.js";
-import {
-  type CredentialLookup,
-  dockerConfigLogins,
-  parseImageReference,
-  RegistryClient,
-} from "../images/registry/index.js";
+import { parseImageReference, RegistryClient } from "../images/registry/index.js";
 import { namespaceOf, resolvePolicies } from "../images/resolve.js";
 import { scanImageObjects } from "../images/scan.js";
 import type { PolicyResult } from "../images/setters/index.js";
 import { updateTree, writeUpdates } from "../images/setters/index.js";
+import { DOCKER_LOGINS_SOURCE, dockerLogins } from "./docker-logins.js";
 import { type CliIO, ExitCode } from "./io.js";
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -132,13 +127,6 @@ async function update(io: CliIO, path: string, options: { set: string[] }): Prom
   }
 }
 
-/** Registry logins: `~/.docker/config.json` (or DOCKER_CONFIG), as docker and Flux's CLI read them. */
-async function dockerLogins(io: CliIO): Promise<CredentialLookup | undefined> {
-  const file = join(io.env.DOCKER_CONFIG ?? join(io.env.HOME ?? homedir(), ".docker"), "config.json");
-  const text = await readFile(file, "utf8").catch(() => undefined);
-  return text === undefined ? undefined : dockerConfigLogins(text, file);
-}
-
 async function scan(io: CliIO, path: string): Promise<void> {
   let workspace: Workspace | undefined;
   try {
@@ -146,7 +134,7 @@ async function scan(io: CliIO, path: string): Promise<void> {
     const objects = await scanImageObjects(workspace, ["."]);
     const credentials = await dockerLogins(io);
     const registry = new RegistryClient({
-      credentialsSource: "your docker config (docker login, or DOCKER_CONFIG)",
+      credentialsSource: DOCKER_LOGINS_SOURCE,
       ...(credentials ? { credentials } : {}),
     });
     const outcomes = await resolvePolicies(objects.policies, objects.repositories, async (_r, image) => ({

@@ -10,6 +10,7 @@ import { defaultKubeconfigPath } from "../cluster/credentials.js";
 import { type ReconcileContext, type UnitDefinition, unitNameOf } from "../reconcile/unit.js";
 import { loadKeys } from "../sops/index.js";
 import { repositoryRootOf } from "./build.js";
+import { dockerLogins } from "./docker-logins.js";
 import type { CliIO } from "./io.js";
 
 export interface TargetOptions {
@@ -90,8 +91,10 @@ export async function openTarget(io: CliIO, path: string, options: TargetOptions
     dependsOn: [],
     healthChecks: [],
   };
+  // Charts from private registries and repositories: the user's docker logins, as helm would use them.
+  const registryCredentials = await dockerLogins(io);
   return {
-    ctx: { client, workspace, sopsKeys, connection },
+    ctx: { client, workspace, sopsKeys, connection, ...(registryCredentials ? { registryCredentials } : {}) },
     root,
     close: async () => {
       client.close();

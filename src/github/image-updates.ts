@@ -5,7 +5,6 @@
  * or updated (never a push to the base branch), a `Ferry / image update` check run on its head; a
  * group whose changes the base branch already has closes its now-pointless pull request.
  */
-import { readFile } from "node:fs/promises";
 import { posix } from "node:path";
 import { parseDuration } from "../build/duration.js";
 import { Workspace } from "../build/workspace.js";
@@ -339,15 +338,6 @@ export class ImageUpdateService {
       ...(note ? { note } : {}),
     };
   }
-}
-
-/** Credentials for registries from the operator file: the password read from its file when asked. */
-export function operatorRegistryLogins(operator: OperatorConfig) {
-  return async (registry: string) => {
-    const entry = operator.registries[registry];
-    if (!entry) return undefined;
-    return { username: entry.username, password: (await readFile(entry.passwordFile, "utf8")).trim() };
-  };
 }
 
 const fullName = (r: Repository) => `${r.owner}/${r.repo}`;

@@ -25,10 +25,10 @@ import {
   clusterFor,
   namespaceAllowed,
   type OperatorConfig,
+  operatorRegistryLogins,
 } from "./config/operator.js";
 import type { CommentPolicy, RepositoryConfig, SyncTarget } from "./config/repository.js";
 import { targetsForBranch } from "./config/repository.js";
-import { operatorRegistryLogins } from "./image-updates.js";
 import type { FerryMetrics } from "./metrics.js";
 
 /** The GitHub calls the flow makes (any Octokit with the REST methods, ProbotOctokit included). */

@@ -70,7 +70,7 @@ describe("orderUnits", () => {
       {
         unit: expect.objectContaining({ name: "apps" }),
         message:
-          "flux-system/apps depends on flux-system/ghost, which is not a Kustomization Ferry builds; fix spec.dependsOn",
+          "flux-system/apps depends on flux-system/ghost, which is not a Kustomization or HelmRelease Ferry builds; fix spec.dependsOn",
       },
     ]);
     expect(names(order)).toEqual(["infra", "web"]);
@@ -81,7 +81,7 @@ describe("orderUnits", () => {
     const { order, errors } = orderUnits([unit("apps", "data/db"), unit("web", "db"), other]);
     expect(names(order)).toEqual(["db", "apps"]);
     expect(errors.map((e) => e.message)).toEqual([
-      "flux-system/web depends on flux-system/db, which is not a Kustomization Ferry builds; fix spec.dependsOn",
+      "flux-system/web depends on flux-system/db, which is not a Kustomization or HelmRelease Ferry builds; fix spec.dependsOn",
     ]);
   });
 

@@ -375,3 +375,15 @@ export function clusterFor(
   }
   return { ok: true, cluster };
 }
+
+/**
+ * Logins for registries and chart repositories from the operator file, by host: the password is read
+ * from its file when asked (so a rotated file is picked up).
+ */
+export function operatorRegistryLogins(operator: OperatorConfig) {
+  return async (registry: string) => {
+    const entry = operator.registries[registry];
+    if (!entry) return undefined;
+    return { username: entry.username, password: (await readFile(entry.passwordFile, "utf8")).trim() };
+  };
+}

@@ -5,11 +5,11 @@
  * bodies (nodejs/undici#5360). Registries and Helm chart repositories both use it.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import { type Dispatcher, getGlobalDispatcher, interceptors, request } from "undici";
+import { Agent, type Dispatcher, interceptors, request } from "undici";
 import { formatBytes } from "../../source/archive.js";
 
 export interface HttpOptions {
-  /** undici dispatcher (an Agent, a MockAgent in tests); undici's global one when absent. */
+  /** undici dispatcher (an Agent, a MockAgent in tests); Ferry's own shared Agent when absent. */
   dispatcher?: Dispatcher;
   /** For the whole exchange, headers and body. */
   timeoutMs: number;
@@ -24,6 +24,17 @@ export interface HttpAnswer {
   headers: IncomingHttpHeaders;
   body: Buffer;
 }
+
+/**
+ * One keep-alive pool for every registry and chart repository. Not undici's global dispatcher: that
+ * one is shared by every copy of undici in the process, and the first to load sets it — when that is
+ * @kubernetes/client-node's newer copy (loaded for exec credentials), its handler API does not match.
+ */
+let agent: Agent | undefined;
+const sharedAgent = (): Agent => {
+  agent ??= new Agent();
+  return agent;
+};
 
 /** No usable answer. The message carries no request header, so no credential. */
 export class HttpFailure extends Error {
@@ -42,7 +53,7 @@ export async function httpGet(
   options: HttpOptions,
 ): Promise<HttpAnswer> {
   const signal = AbortSignal.timeout(options.timeoutMs);
-  const base = options.dispatcher ?? getGlobalDispatcher();
+  const base = options.dispatcher ?? sharedAgent();
   const dispatcher = options.redirects
     ? base.compose(interceptors.redirect({ maxRedirections: options.redirects }))
     : base;
