@@ -71,7 +71,8 @@ export async function openHelmDriver(
 export function unitOfHelmRelease(release: HelmRelease, origin?: UnitDefinition["origin"]): UnitDefinition {
   return {
     owner: { name: release.metadata.name, namespace: release.metadata.namespace },
-    path: release.spec.chart?.spec.chart ?? "",
+    // Where the chart comes from, as the result shows it: the chart (a path or a repository's chart name), or the chartRef.
+    path: release.spec.chart?.spec.chart ?? chartRefText(release),
     overlay: {},
     prune: false,
     wait: false,
@@ -83,6 +84,11 @@ export function unitOfHelmRelease(release: HelmRelease, origin?: UnitDefinition[
     helm: release,
     ...(origin ? { origin } : {}),
   };
+}
+
+function chartRefText(release: HelmRelease): string {
+  const ref = release.spec.chartRef;
+  return ref ? `${ref.kind}/${ref.namespace ?? release.metadata.namespace}/${ref.name}` : "";
 }
 
 /** Reconciles a HelmRelease unit; never throws: failures are in the result. */

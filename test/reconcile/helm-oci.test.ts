@@ -115,6 +115,10 @@ describe("HelmReleases with charts from an OCI registry", () => {
     // helm records the version Flux would: the chart's version with the digest as build metadata.
     expect((await history("by-tag")).map((h) => h.chart)).toEqual([`hello-${v010}`]);
     expect(server.get("apps/v1", "Deployment", "apps", "by-digest")).toBeDefined();
+    // The result names where a chartRef release's chart comes from, as others show their chart path.
+    expect(result.units.find((u) => u.name === "apps/by-tag")?.path).toBe(
+      "OCIRepository/flux-system/hello-tag",
+    );
     expect(JSON.stringify(result)).not.toContain(LOGIN.password);
   });
 
