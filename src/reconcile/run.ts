@@ -3,6 +3,8 @@
  * once each of its dependencies has succeeded; a failed dependency skips its dependents.
  */
 
+import type { InventoryEntry } from "../cluster/inventory.js";
+import type { UnitOwner } from "../cluster/policy.js";
 import { type HelmObject, type HelmRelease, readHelmObject } from "../helm/release.js";
 import type { Manifest } from "../model/object.js";
 import { ReconcileError, type ReconcileResult, type UnitResult } from "../model/result.js";
@@ -10,6 +12,7 @@ import type { FluxPruneContext } from "./flux-prune.js";
 import { helmForPrune, openHelmContext } from "./helm-context.js";
 import { reconcileHelmUnit, unitOfHelmRelease } from "./helm-release.js";
 import { type ChildUnit, orderUnitsFor } from "./order.js";
+import { pruneStale } from "./prune-stale.js";
 import { type ReconcileContext, reconcileUnit, type UnitDefinition, unitName, unitOfChild } from "./unit.js";
 
 export async function reconcileTree(ctx: ReconcileContext, root: UnitDefinition): Promise<ReconcileResult> {
@@ -24,8 +27,13 @@ export async function reconcileTree(ctx: ReconcileContext, root: UnitDefinition)
     helm: helmForPrune(ctx, helm),
     inTree: (name) => known.has(name),
   };
+  const toPrune: { owner: UnitOwner; stale: InventoryEntry[]; result: UnitResult }[] = [];
   try {
     await reconcilePending();
+    // Every unit of the tree is known now, so what moved between units is not pruned; children first.
+    for (const { owner, stale, result } of toPrune.reverse()) {
+      await pruneStale(ctx, flux, owner, stale, result);
+    }
   } finally {
     await helm.close();
   }
@@ -60,9 +68,10 @@ export async function reconcileTree(ctx: ReconcileContext, root: UnitDefinition)
         results.push(result);
         continue;
       }
-      const { result, prepared } = await reconcileUnit(ctx, unit, flux);
+      const { result, prepared, stale } = await reconcileUnit(ctx, unit);
       status.set(name, result.status);
       results.push(result);
+      if (stale) toPrune.push({ owner: unit.owner, stale, result });
       for (const problem of prepared?.foreign ?? []) {
         results.push({
           ...skippedResult(next.unit, "failed", problem.message),

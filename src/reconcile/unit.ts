@@ -19,6 +19,7 @@ import type { ClusterConnection, KubeClient } from "../cluster/client.js";
 import {
   entriesOf,
   type Inventory,
+  type InventoryEntry,
   type InventoryRecord,
   readInventory,
   recordsOf,
@@ -26,7 +27,6 @@ import {
   writeInventory,
 } from "../cluster/inventory.js";
 import type { UnitOwner } from "../cluster/policy.js";
-import { prune } from "../cluster/prune.js";
 import { waitForHealth } from "../cluster/wait.js";
 import type { HelmRelease } from "../helm/release.js";
 import type { CredentialLookup } from "../images/registry/index.js";
@@ -42,8 +42,7 @@ import {
   type SopsFormat,
   type SopsKeys,
 } from "../sops/index.js";
-import { fluxInventory, isFluxEntry } from "./flux-inventory.js";
-import { type FluxPruneContext, pruneFluxObjects } from "./flux-prune.js";
+import { fluxInventory } from "./flux-inventory.js";
 
 /** What to reconcile: a path of the repository with the settings of a Flux Kustomization. */
 export interface UnitDefinition {
@@ -249,14 +248,15 @@ async function substituteAll(
 }
 
 /**
- * Reconciles one unit; never throws: failures are in the result. `flux` prunes the HelmReleases
- * and Kustomizations its build no longer yields.
+ * Reconciles one unit; never throws: failures are in the result. What its previous inventory had
+ * and this build lacks (`stale`, with prune on) stays in its inventory for the tree to prune once every
+ * unit of the run is known (prune-stale.ts): a Kustomization or HelmRelease gone from this build may
+ * have moved to a unit built later, and must not be removed and made again.
  */
 export async function reconcileUnit(
   ctx: ReconcileContext,
   unit: UnitDefinition,
-  flux: FluxPruneContext,
-): Promise<{ result: UnitResult; prepared?: PreparedUnit }> {
+): Promise<{ result: UnitResult; prepared?: PreparedUnit; stale?: InventoryEntry[] }> {
   const started = performance.now();
   const name = unitName(unit.owner);
   const timings = new Timings();
@@ -333,29 +333,8 @@ export async function reconcileUnit(
   }
 
   const appliedRefs = applied.map((c) => c.ref);
-  const survivors: ObjectRef[] = [];
-  try {
-    if (unit.prune && previous) {
-      const stale = staleEntries(previous.entries, entriesOf([...appliedRefs, ...fluxRefs]));
-      const staleObjects = stale.filter((e) => !isFluxEntry(e.id)).map((e) => parseInventoryId(e.id, e.v));
-      // Releases are uninstalled before the Namespaces and CRDs they may use are pruned.
-      const pruned = await timings.time("prune", ctx, name, async () => [
-        await pruneFluxObjects(
-          flux,
-          stale.filter((e) => isFluxEntry(e.id)),
-        ),
-        await prune(ctx.client, staleObjects, unit.owner),
-      ]);
-      for (const part of pruned) {
-        result.changes.push(...part.entries);
-        result.problems.push(...part.problems);
-        survivors.push(...part.survivors);
-      }
-      if (pruned.some((part) => part.problems.length > 0)) result.status = "failed";
-    }
-  } catch (e) {
-    failed(result, e);
-  }
+  const stale =
+    unit.prune && previous ? staleEntries(previous.entries, entriesOf([...appliedRefs, ...fluxRefs])) : [];
 
   if (result.status === "succeeded" && (unit.wait || unit.healthChecks.length > 0)) {
     const refs = unit.wait
@@ -382,7 +361,7 @@ export async function reconcileUnit(
 
   try {
     const entries = entriesOf(
-      [...appliedRefs, ...fluxRefs, ...survivors],
+      [...appliedRefs, ...fluxRefs, ...stale.map((e) => parseInventoryId(e.id, e.v))],
       new Map([...recordsOf(previous), ...records]),
     );
     await timings.time("inventory", ctx, name, () =>
@@ -396,7 +375,7 @@ export async function reconcileUnit(
   } catch (e) {
     failed(result, e);
   }
-  return { result: finish(), prepared };
+  return { result: finish(), prepared, ...(stale.length > 0 ? { stale } : {}) };
 }
 
 function recordsOfPlan(plan: PlannedObject[]): Map<string, InventoryRecord> {

@@ -12,7 +12,7 @@ import { HelmDriver } from "../../src/helm/driver/helm-driver.js";
 import type { ReconcileResult, UnitResult } from "../../src/model/result.js";
 import type { UnitDefinition } from "../../src/reconcile/unit.js";
 import { KubeApiServer } from "../kube-api-server/server.js";
-import { reconcileOnce, rootUnit, ScratchRepo } from "../support/fleet.js";
+import { reconcileOnce, rootUnit, ScratchRepo, writesSince } from "../support/fleet.js";
 
 const unit = (result: ReconcileResult, name: string) =>
   result.units.find((u) => u.name === name) as UnitResult;
@@ -229,5 +229,51 @@ describe("pruning HelmReleases and Kustomizations removed from Git", () => {
     expect(await statusOf("inner")).toBeUndefined();
     expect(server.get("v1", "ConfigMap", "team", "nested-settings")).toBeUndefined();
     expect(inventoryIds("ferry-inventory.flux-system.nested")).toBeUndefined();
+  });
+
+  it("leaves a HelmRelease and a Kustomization that moved to a unit built later alone", async () => {
+    const kustomization = (name: string, path: string) =>
+      nested.replace("name: nested,", `name: ${name},`).replace("./team-nested", path);
+    await mkdir(join(repo.dir, "team-later"));
+    await mkdir(join(repo.dir, "team-moved"));
+    await writeReleases(helmRelease("mover"));
+    await repo.write("team/later.yaml", kustomization("later", "./team-later"));
+    await repo.write("team/moved.yaml", kustomization("moved", "./team-moved"));
+    await repo.write(
+      "team-later/placeholder.yaml",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: later, namespace: team}\n",
+    );
+    await repo.write(
+      "team-moved/settings.yaml",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: moved-settings, namespace: team}\ndata: {a: b}\n",
+    );
+    expect(unit(await reconcile(), "team/mover").status).toBe("succeeded");
+
+    // Both move from the root unit's build into the child `later`, which runs after the root has pruned.
+    await writeReleases();
+    await repo.remove("team/moved.yaml");
+    await repo.write(
+      "team-later/moved.yaml",
+      [kustomization("moved", "./team-moved"), helmRelease("mover")].join("---\n"),
+    );
+    const from = server.requests.length;
+    const result = await reconcile();
+
+    expect(unit(result, "team/mover").changes).toEqual([
+      expect.objectContaining({ action: "unchanged", reason: "hello@0.1.0 revision 1" }),
+    ]);
+    expect(unit(result, "flux-system/moved").status).toBe("succeeded");
+    expect(notUnchanged(unit(result, "ferry-system/team"))).toEqual([
+      ["Kustomization/flux-system/moved", "skipped", "moved to another unit's build"],
+      ["HelmRelease/team/mover", "skipped", "moved to another unit's build"],
+    ]);
+    expect(writesSince(server, from).filter((r) => r.method === "DELETE")).toEqual([]);
+    expect(await helm((d) => d.history("mover", "team"))).toHaveLength(1);
+    expect(inventoryIds("ferry-inventory.ferry-system.team")).not.toContain(
+      "team_mover_helm.toolkit.fluxcd.io_HelmRelease",
+    );
+    expect(inventoryIds("ferry-inventory.flux-system.later")).toContain(
+      "team_mover_helm.toolkit.fluxcd.io_HelmRelease",
+    );
   });
 });
