@@ -25,9 +25,10 @@ export async function postRender(
   kubectl: string,
 ): Promise<string> {
   const documents = parseAllDocuments(manifest);
-  const broken = documents.find((d) => d.errors.length > 0);
-  if (broken) {
-    throw new PostRenderError(`the manifest helm rendered is not valid YAML: ${broken.errors[0]?.message}`);
+  const broken = documents.findIndex((d) => d.errors.length > 0);
+  if (broken >= 0) {
+    // By position only: the parser's message quotes the text, which may be a Secret's.
+    throw new PostRenderError(`document ${broken + 1} of the manifest helm rendered is not valid YAML`);
   }
   const objects = documents.filter((d) => d.contents !== null);
   const hooks = objects.filter(isHook);
