@@ -43,6 +43,7 @@ const chartTemplate = z.looseObject({
       namespace: z.string().optional(),
     }),
     valuesFiles: z.array(z.string()).optional(),
+    ignoreMissingValuesFiles: z.boolean().optional(),
     reconcileStrategy: z.enum(["ChartVersion", "Revision"]).default("ChartVersion"),
   }),
 });

@@ -18,6 +18,8 @@ import {
   secretLogins,
 } from "../helm/chart-source/index.js";
 import type { HelmRelease, HelmRepository, OCIRepository } from "../helm/release.js";
+import { readValuesFiles, ValuesFilesError, type ValuesFilesSource } from "../helm/values-files.js";
+import type { Values } from "../helm/values-map.js";
 import { parseImageReference } from "../images/registry/index.js";
 import { ReconcileError } from "../model/result.js";
 import type { HelmContext } from "./helm-release.js";
@@ -202,4 +204,32 @@ async function secretRefData(
     );
   }
   return { name, data };
+}
+
+/**
+ * The chart's `valuesFiles` merged (empty without any): read from the repository for a chart of this
+ * repository, from the chart itself for one of a Helm repository, as Flux reads them.
+ */
+export async function chartValuesFiles(
+  ctx: ReconcileContext,
+  release: HelmRelease,
+  chart: Chart,
+): Promise<Values> {
+  const spec = release.spec.chart?.spec;
+  if (!spec?.valuesFiles?.length) return {};
+  const source: ValuesFilesSource =
+    spec.sourceRef.kind === "GitRepository"
+      ? { folder: ctx.workspace.root, describe: "the repository" }
+      : chart.path.endsWith(".tgz")
+        ? { archive: chart.path, describe: `chart ${chart.name}@${chart.version}` }
+        : { folder: chart.path, describe: `chart ${chart.name}@${chart.version}` };
+  try {
+    return await readValuesFiles(spec.valuesFiles, source, spec.ignoreMissingValuesFiles === true);
+  } catch (error) {
+    if (!(error instanceof ValuesFilesError || error instanceof ChartSourceError)) throw error;
+    const subject = `HelmRelease/${release.metadata.namespace}/${release.metadata.name}`;
+    throw new ReconcileError(`${subject}: chart.spec.${error.message}`, [
+      { message: `${subject}: chart.spec.${error.message}`, subject },
+    ]);
+  }
 }

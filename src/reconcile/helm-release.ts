@@ -22,10 +22,10 @@ import type { HelmRelease, HelmRepository, OCIRepository } from "../helm/release
 import { releaseName, releaseNamespace } from "../helm/release-name.js";
 import { composeValues, valuesSources } from "../helm/values.js";
 import { valuesDigest } from "../helm/values-digest.js";
-import type { Values } from "../helm/values-map.js";
+import { mergeMaps, type Values } from "../helm/values-map.js";
 import type { ObjectRef } from "../model/object.js";
 import { type ChangeSetEntry, ReconcileError, type UnitResult } from "../model/result.js";
-import { chartOf } from "./helm-chart.js";
+import { chartOf, chartValuesFiles } from "./helm-chart.js";
 import { checkReleaseNamespaces, checkRenderedNamespaces } from "./helm-namespaces.js";
 import { type ReconcileContext, type UnitDefinition, unitName } from "./unit.js";
 
@@ -268,12 +268,16 @@ export async function desiredRelease(
     });
   }
   const chart = await chartOf(ctx, helm, release);
-  const values = composeValues({
-    namespace,
-    valuesFrom: release.spec.valuesFrom,
-    values: release.spec.values ?? null,
-    lookup: lookupOf(await readSources(ctx, release)),
-  });
+  // The chart's valuesFiles lie beneath valuesFrom and values, as the chart's own values do.
+  const values = mergeMaps(
+    await chartValuesFiles(ctx, release, chart),
+    composeValues({
+      namespace,
+      valuesFrom: release.spec.valuesFrom,
+      values: release.spec.values ?? null,
+      lookup: lookupOf(await readSources(ctx, release)),
+    }),
+  );
   return { chart, values, target, postRenderers: postRenderersDigest(release.spec.postRenderers) };
 }
 

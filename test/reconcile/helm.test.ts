@@ -540,3 +540,92 @@ describe("a HelmRelease with test.enable", () => {
     });
   });
 });
+
+describe("a HelmRelease with chart valuesFiles", () => {
+  let server: KubeApiServer;
+  let repo: ScratchRepo;
+  let kubeconfig: string;
+  const release = (files: string[]) =>
+    [
+      "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---",
+      "apiVersion: helm.toolkit.fluxcd.io/v2",
+      "kind: HelmRelease",
+      "metadata: {name: hello, namespace: shop}",
+      "spec:",
+      "  interval: 10m",
+      "  timeout: 1m",
+      "  chart:",
+      "    spec:",
+      "      chart: ./charts/hello",
+      `      valuesFiles: [${files.join(", ")}]`,
+      "      sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}",
+      "  values: {replicas: 2}",
+      "",
+    ].join("\n");
+  const reconcile = () =>
+    reconcileOnce(server, repo, rootUnit("shop", { wait: false }), undefined, { connection: { kubeconfig } });
+  const hello = (result: ReconcileResult) => result.units.find((u) => u.name === "shop/hello");
+
+  beforeAll(async () => {
+    server = await KubeApiServer.start();
+    repo = await ScratchRepo.of("helm-fleet");
+    kubeconfig = `${repo.dir}.kubeconfig`;
+    await server.writeKubeconfig(kubeconfig);
+    await repo.remove("clusters/production/web.yaml");
+    await mkdir(join(repo.dir, "shop"));
+    await repo.write("charts/hello/values-prod.yaml", "message: from values-prod\nreplicas: 5\n");
+    await repo.write("charts/hello/values-eu.yaml", "message: from values-eu\n");
+  });
+  afterAll(async () => {
+    await server.stop();
+    await repo.cleanup();
+    await rm(kubeconfig, { force: true });
+  });
+
+  it("merges the files in order beneath the HelmRelease's values, and upgrades when a file changes", async () => {
+    await repo.write(
+      "shop/release.yaml",
+      release(["./charts/hello/values-prod.yaml", "./charts/hello/values-eu.yaml"]),
+    );
+    expect(hello(await reconcile())?.changes).toEqual([
+      expect.objectContaining({ action: "created", reason: "hello@0.1.0 revision 1" }),
+    ]);
+    expect(server.get("v1", "ConfigMap", "shop", "hello-config")?.data).toEqual({
+      message: "from values-eu",
+    });
+    // Inline values win over the files.
+    expect(server.get("apps/v1", "Deployment", "shop", "hello")?.spec.replicas).toBe(2);
+
+    expect(hello(await reconcile())?.changes[0]?.action).toBe("unchanged");
+    await repo.write("charts/hello/values-eu.yaml", "message: from values-eu, edited\n");
+    expect(hello(await reconcile())?.changes).toEqual([
+      expect.objectContaining({ action: "configured", reason: "hello@0.1.0 revision 2" }),
+    ]);
+    expect(server.get("v1", "ConfigMap", "shop", "hello-config")?.data).toEqual({
+      message: "from values-eu, edited",
+    });
+  });
+
+  it("fails on a file that is not there, unless ignoreMissingValuesFiles is set", async () => {
+    await repo.write("shop/release.yaml", release(["./charts/hello/values-qa.yaml"]));
+    expect(hello(await reconcile())).toMatchObject({
+      status: "failed",
+      problems: [
+        expect.objectContaining({
+          message:
+            "HelmRelease/shop/hello: chart.spec.valuesFiles: ./charts/hello/values-qa.yaml is not in the repository; fix the path (relative to the repository) or set ignoreMissingValuesFiles",
+        }),
+      ],
+    });
+    await repo.write(
+      "shop/release.yaml",
+      release(["./charts/hello/values-qa.yaml"]).replace(
+        "      valuesFiles:",
+        "      ignoreMissingValuesFiles: true\n      valuesFiles:",
+      ),
+    );
+    expect(hello(await reconcile())).toMatchObject({ status: "succeeded" });
+    // Without the files, the chart's own message is back.
+    expect(server.get("v1", "ConfigMap", "shop", "hello-config")?.data).toEqual({ message: "hello" });
+  });
+});
