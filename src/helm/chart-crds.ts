@@ -4,11 +4,12 @@
  * subchart archives under `charts/` included. Helm reads `*.yaml`, `*.yml` and `*.json` there;
  * objects of other kinds are left out, as Flux leaves them out.
  */
-import { lstat, readdir, readFile } from "node:fs/promises";
-import { extname, join, posix } from "node:path";
+import { lstat, readFile } from "node:fs/promises";
+import { extname, posix } from "node:path";
 import { Parser, type ReadEntry } from "tar";
 import { parseAllDocuments } from "yaml";
 import type { KubeObject } from "../model/object.js";
+import { ChartFolderError, readChartFolder } from "./chart-folder.js";
 
 /** A CRD of the chart, with the chart file it came from (`crds/a.yaml`, `charts/sub/crds/b.yaml`). */
 export interface ChartCrd {
@@ -89,25 +90,13 @@ function parseCrds(file: ChartFile, shown: string, chart: string): ChartCrd[] {
 
 /** The `crds/` and `charts/` trees of a chart folder (only those are read). */
 async function readFolder(dir: string): Promise<ChartFile[]> {
-  const files: ChartFile[] = [];
-  let total = 0;
-  const walk = async (relative: string): Promise<void> => {
-    const entries = await readdir(join(dir, relative), { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
-      const path = relative ? `${relative}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) await walk(path);
-      else if (entry.isFile()) {
-        const data = await readFile(join(dir, path));
-        total += data.length;
-        if (total > MAX_CHART_BYTES)
-          throw new ChartCrdError(`${dir}: crds/ and charts/ hold more than 64 MiB`);
-        files.push({ path, data });
-      }
-    }
-  };
-  await walk("crds");
-  await walk("charts");
-  return files;
+  try {
+    const files = await readChartFolder(dir, ["crds", "charts"]);
+    return [...files].map(([path, data]) => ({ path, data }));
+  } catch (error) {
+    if (error instanceof ChartFolderError) throw new ChartCrdError(error.message);
+    throw error;
+  }
 }
 
 /**

@@ -4,12 +4,17 @@
  * OCIRepository (`chartRef`) holds. Logins come from the source's `secretRef` (read from the target
  * cluster) or the operator's file; settings Ferry cannot honour are refused, not ignored.
  */
+import { createHash } from "node:crypto";
+import { join } from "node:path";
 import { parseDuration } from "../build/duration.js";
 import { conventionalSourceNames } from "../build/flux.js";
 import { readConfigData } from "../cluster/config-data.js";
+import { readChartFolder } from "../helm/chart-folder.js";
 import {
   ChartSourceError,
+  chartFolderWithVersion,
   HELM_CHART_LAYERS,
+  type LocalChart,
   localChart,
   type OciAccess,
   pullOciRepositoryChart,
@@ -74,6 +79,7 @@ export async function chartOf(
       );
     }
     const local = await localChart(ctx.workspace.root, spec.chart);
+    if (spec.reconcileStrategy === "Revision") return revisionedChart(helm, local);
     return { name: local.name, version: local.version, path: local.dir };
   }
   if (source.kind !== "HelmRepository") {
@@ -232,4 +238,26 @@ export async function chartValuesFiles(
       { message: `${subject}: chart.spec.${error.message}`, subject },
     ]);
   }
+}
+
+/**
+ * `reconcileStrategy: Revision` for a chart of this repository: a new chart version whenever the
+ * chart's files change, `<version>+<first 12 hex of their digest>`, so an edited template upgrades
+ * without a version bump. (Flux takes the source revision, so any commit upgrades; the digest upgrades
+ * only when the chart did.) helm is given a copy whose Chart.yaml says that version.
+ */
+async function revisionedChart(helm: HelmContext, local: LocalChart): Promise<Chart> {
+  const files = await readChartFolder(local.dir);
+  const digest = createHash("sha256");
+  for (const path of [...files.keys()].sort()) {
+    digest.update(`${path}\0${(files.get(path) as Buffer).length}\0`).update(files.get(path) as Buffer);
+  }
+  const version = `${local.version}+${digest.digest("hex").slice(0, 12)}`;
+  const path = await chartFolderWithVersion(
+    { name: local.name, version: local.version, files },
+    version,
+    join(helm.chartCacheDir, "revisioned"),
+    `${local.name}-${version}`,
+  );
+  return { name: local.name, version, path };
 }

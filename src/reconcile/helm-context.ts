@@ -16,6 +16,7 @@ export function openHelmContext(ctx: ReconcileContext): HelmContext & { close():
   const credentials = ctx.registryCredentials;
   return {
     sources: new Map(),
+    chartCacheDir: cacheDir,
     charts: new ChartRepositoryClient({
       cacheDir,
       // The operator's `registries` logins serve chart repositories on those hosts too.

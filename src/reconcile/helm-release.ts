@@ -34,6 +34,8 @@ export interface HelmContext {
   /** HelmRepository and OCIRepository objects by `namespace/name`. */
   sources: Map<string, HelmRepository | OCIRepository>;
   charts: ChartRepositoryClient;
+  /** Where charts are kept (archives by digest, and chart folders Ferry writes). */
+  chartCacheDir: string;
   ociCharts: OciChartClient;
   /** The tree's one helm driver (found, version-checked and given its folders once), made on first use. */
   driver(connection: ClusterConnection): Promise<HelmDriver>;

@@ -628,4 +628,32 @@ describe("a HelmRelease with chart valuesFiles", () => {
     // Without the files, the chart's own message is back.
     expect(server.get("v1", "ConfigMap", "shop", "hello-config")?.data).toEqual({ message: "hello" });
   });
+
+  it("with reconcileStrategy: Revision, upgrades when the chart's files change, its version carrying their digest", async () => {
+    const revisioned = release([]).replace(
+      "      chart: ./charts/hello",
+      "      chart: ./charts/hello\n      reconcileStrategy: Revision",
+    );
+    await repo.write("shop/release.yaml", revisioned);
+    const first = hello(await reconcile())?.changes[0];
+    expect(first).toMatchObject({
+      action: "configured",
+      reason: expect.stringMatching(/^hello@0\.1\.0\+[0-9a-f]{12} revision \d+$/),
+    });
+    expect(hello(await reconcile())?.changes[0]).toMatchObject({
+      action: "unchanged",
+      reason: first?.reason,
+    });
+
+    // A template edited without a version bump: a new version, so an upgrade.
+    const template = "charts/hello/templates/configmap.yaml";
+    await repo.write(template, `${await repo.read(template)}  edited: "yes"\n`);
+    const second = hello(await reconcile())?.changes[0];
+    expect(second).toMatchObject({
+      action: "configured",
+      reason: expect.stringMatching(/^hello@0\.1\.0\+[0-9a-f]{12} /),
+    });
+    expect(second?.reason).not.toBe(first?.reason);
+    expect(server.get("v1", "ConfigMap", "shop", "hello-config")?.data).toMatchObject({ edited: "yes" });
+  });
 });

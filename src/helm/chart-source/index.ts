@@ -4,6 +4,7 @@
  * layers cached by sha256) or a folder in the repository itself; versions chosen as Flux does.
  */
 export { cachedArchive, storeArchive } from "./archive-cache.js";
+export { chartFolderWithVersion } from "./chart-archive.js";
 export { type ChartIndex, type ChartVersion, parseChartIndex } from "./chart-index.js";
 export {
   ChartRepositoryClient,
