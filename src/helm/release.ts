@@ -108,6 +108,12 @@ const helmReleaseSpec = z
       )
       .default([]),
     postRenderers: z.array(postRendererSchema).default([]),
+    commonMetadata: z
+      .looseObject({
+        labels: z.record(z.string(), z.string()).optional(),
+        annotations: z.record(z.string(), z.string()).optional(),
+      })
+      .optional(),
   })
   // The CRD's rule: exactly one of chart and chartRef.
   .superRefine((spec, ctx) => {

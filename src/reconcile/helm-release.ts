@@ -16,7 +16,7 @@ import { chartCrds } from "../helm/chart-crds.js";
 import type { ChartRepositoryClient, OciChartClient } from "../helm/chart-source/index.js";
 import { applyCrdPolicy } from "../helm/crd-policy.js";
 import { HelmDriver, type HelmReleaseStatus, type HelmUpgradeRequest } from "../helm/driver/helm-driver.js";
-import { postRenderersDigest } from "../helm/post-render/config.js";
+import { type PostRenderMetadata, postRenderDigest } from "../helm/post-render/config.js";
 import { deployedPostRenderersDigest, postRenderersLabels } from "../helm/post-render/release-label.js";
 import type { HelmRelease, HelmRepository, OCIRepository } from "../helm/release.js";
 import { releaseName, releaseNamespace } from "../helm/release-name.js";
@@ -248,7 +248,7 @@ export interface DesiredRelease {
   chart: { name: string; version: string; path: string };
   values: Values;
   target: { name: string; namespace: string };
-  /** The digest of the post-renderers that change something; undefined when none do. */
+  /** The digest of what post-rendering does (post-renderers, common metadata, origin labels). */
   postRenderers: string | undefined;
 }
 
@@ -280,7 +280,12 @@ export async function desiredRelease(
       lookup: lookupOf(await readSources(ctx, release)),
     }),
   );
-  return { chart, values, target, postRenderers: postRenderersDigest(release.spec.postRenderers) };
+  return {
+    chart,
+    values,
+    target,
+    postRenderers: postRenderDigest(release.spec.postRenderers, postRenderMetadata(release)),
+  };
 }
 
 /** A deployed release, with the post-renderers digest it was labelled with. */
@@ -328,7 +333,25 @@ export function upgradeRequest(
     // Ferry applies the chart's CRDs itself, as the CRD policy says.
     skipCrds: true,
     postRenderers: release.spec.postRenderers,
+    postRenderMetadata: postRenderMetadata(release),
     labels: postRenderersLabels(desired.postRenderers, deployed?.postRenderers),
+  };
+}
+
+/**
+ * What every object of the release is labelled and annotated with, as Flux's renderers do: the
+ * HelmRelease's `commonMetadata`, then its origin labels (`helm.toolkit.fluxcd.io/name` and
+ * `/namespace`), which win a clash.
+ */
+function postRenderMetadata(release: HelmRelease): PostRenderMetadata {
+  const common = release.spec.commonMetadata;
+  return {
+    labels: {
+      ...common?.labels,
+      "helm.toolkit.fluxcd.io/name": release.metadata.name,
+      "helm.toolkit.fluxcd.io/namespace": release.metadata.namespace,
+    },
+    annotations: { ...common?.annotations },
   };
 }
 

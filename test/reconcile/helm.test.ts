@@ -656,4 +656,35 @@ describe("a HelmRelease with chart valuesFiles", () => {
     expect(second?.reason).not.toBe(first?.reason);
     expect(server.get("v1", "ConfigMap", "shop", "hello-config")?.data).toMatchObject({ edited: "yes" });
   });
+
+  it("labels every object with Flux's origin labels and the HelmRelease's commonMetadata, selectors left alone", async () => {
+    await repo.write(
+      "shop/release.yaml",
+      release([]).replace(
+        "  values: {replicas: 2}",
+        [
+          "  values: {replicas: 2}",
+          "  commonMetadata:",
+          "    labels: {team: shop, helm.toolkit.fluxcd.io/name: not-this}",
+          "    annotations: {owner: shop-team}",
+        ].join("\n"),
+      ),
+    );
+    expect(hello(await reconcile())?.changes[0]?.action).toBe("configured");
+    for (const object of [
+      server.get("v1", "ConfigMap", "shop", "hello-config"),
+      server.get("apps/v1", "Deployment", "shop", "hello"),
+    ]) {
+      expect(object?.metadata.labels).toMatchObject({
+        team: "shop",
+        "helm.toolkit.fluxcd.io/name": "hello",
+        "helm.toolkit.fluxcd.io/namespace": "shop",
+      });
+      expect(object?.metadata.annotations).toMatchObject({ owner: "shop-team" });
+    }
+    expect(
+      server.get("apps/v1", "Deployment", "shop", "hello")?.spec.selector.matchLabels,
+    ).not.toHaveProperty("team");
+    expect(hello(await reconcile())?.changes[0]?.action).toBe("unchanged");
+  });
 });

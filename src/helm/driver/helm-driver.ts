@@ -8,7 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canonicalJson } from "../../model/canonical-json.js";
 import { locateBinary } from "../../tools/binaries.js";
-import { effectivePostRenderers, type PostRenderConfig } from "../post-render/config.js";
+import {
+  effectivePostRenderers,
+  type PostRenderConfig,
+  type PostRenderMetadata,
+  postRenders,
+} from "../post-render/config.js";
 import {
   checkPostRenderCommand,
   POST_RENDER_PLUGIN,
@@ -74,6 +79,8 @@ export interface HelmUpgradeRequest {
   skipCrds?: boolean;
   /** Flux's kustomize post-renderers, applied in order to the rendered manifest (not to hooks). */
   postRenderers?: readonly PostRenderer[];
+  /** Labels and annotations then set on every object of the manifest (not hooks). */
+  postRenderMetadata?: PostRenderMetadata;
   /** Labels of the release (kept in its storage); the value `null` removes a label. */
   labels?: Record<string, string>;
 }
@@ -220,7 +227,12 @@ export class HelmDriver implements AsyncDisposable {
       // JSON is YAML (canonical JSON also writes the big integers `--set` parsing makes); the
       // file is private to this user and removed right after.
       await writeFile(valuesFile, canonicalJson(request.values), { mode: 0o600, flag: "wx" });
-      const postRender = await this.postRenderArgs(request.postRenderers ?? [], dir, postRenderErrorFile);
+      const postRender = await this.postRenderArgs(
+        request.postRenderers ?? [],
+        request.postRenderMetadata ?? { labels: {}, annotations: {} },
+        dir,
+        postRenderErrorFile,
+      );
       const args = [
         "upgrade",
         ...(request.install === false ? [] : ["--install"]),
@@ -279,15 +291,16 @@ export class HelmDriver implements AsyncDisposable {
    */
   private async postRenderArgs(
     renderers: readonly PostRenderer[],
+    metadata: PostRenderMetadata,
     dir: string,
     errorFile: string,
   ): Promise<string[]> {
     const effective = effectivePostRenderers(renderers);
-    if (effective.length === 0) return [];
+    if (!postRenders(effective, metadata)) return [];
     this.postRenderer ??= this.preparePostRenderer();
     const { kubectl } = await this.postRenderer;
     const configFile = join(dir, "post-render.json");
-    const config: PostRenderConfig = { kubectl, renderers: effective, errorFile };
+    const config: PostRenderConfig = { kubectl, renderers: effective, metadata, errorFile };
     await writeFile(configFile, JSON.stringify(config), { mode: 0o600, flag: "wx" });
     const command = { ...postRenderCommand(), plugin: POST_RENDER_PLUGIN };
     return postRenderFlags(this.version.major, command, configFile);

@@ -8,10 +8,10 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Document, parseAllDocuments, stringify } from "yaml";
+import { type Document, isMap, parseAllDocuments, stringify } from "yaml";
 import { cleanKustomizeError, runKustomize } from "../../build/kustomize.js";
 import type { PostRenderer } from "../release.js";
-import { effectivePostRenderers } from "./config.js";
+import { effectivePostRenderers, type PostRenderMetadata } from "./config.js";
 
 /** A post-renderer that failed, or a manifest it could not read. */
 export class PostRenderError extends Error {
@@ -22,6 +22,7 @@ export class PostRenderError extends Error {
 export async function postRender(
   manifest: string,
   renderers: readonly PostRenderer[],
+  metadata: PostRenderMetadata,
   kubectl: string,
 ): Promise<string> {
   const documents = parseAllDocuments(manifest);
@@ -38,7 +39,32 @@ export async function postRender(
     if (!kustomize || effectivePostRenderers([renderer]).length === 0 || current === "") continue;
     current = await kustomizeOnce(current, kustomize, kubectl, index);
   }
+  current = withMetadata(current, metadata);
   return [current, joinDocuments(hooks)].filter((part) => part !== "").join("---\n");
+}
+
+/**
+ * Flux's common-metadata and origin-label renderers: each object's `metadata.labels` and
+ * `metadata.annotations` get these, over what the chart set (selectors and templates are left alone).
+ */
+function withMetadata(manifest: string, metadata: PostRenderMetadata): string {
+  const sets = [
+    ["labels", metadata.labels],
+    ["annotations", metadata.annotations],
+  ] as const;
+  if (manifest === "" || sets.every(([, values]) => Object.keys(values).length === 0)) return manifest;
+  const documents = parseAllDocuments(manifest).filter((d) => d.contents !== null);
+  for (const document of documents) {
+    if (!isMap(document.contents)) continue;
+    for (const [field, values] of sets) {
+      if (Object.keys(values).length === 0) continue;
+      const current = document.getIn(["metadata", field], true);
+      // A missing or empty (`labels:`) map is made whole; an existing one gets the keys.
+      if (!isMap(current)) document.setIn(["metadata", field], document.createNode({ ...values }));
+      else for (const [key, value] of Object.entries(values)) current.set(key, value);
+    }
+  }
+  return joinDocuments(documents);
 }
 
 const isHook = (document: Document.Parsed): boolean =>

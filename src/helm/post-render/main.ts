@@ -17,7 +17,8 @@ if (!configPath) {
 }
 const config = await readPostRenderConfig(configPath);
 try {
-  process.stdout.write(await postRender(await text(process.stdin), config.renderers, config.kubectl));
+  const manifest = await text(process.stdin);
+  process.stdout.write(await postRender(manifest, config.renderers, config.metadata, config.kubectl));
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   await writeFile(config.errorFile, message, { mode: 0o600 }).catch(() => undefined);
