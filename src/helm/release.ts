@@ -108,6 +108,9 @@ const helmReleaseSpec = z
       )
       .default([]),
     postRenderers: z.array(postRendererSchema).default([]),
+    driftDetection: z
+      .looseObject({ mode: z.enum(["disabled", "warn", "enabled"]).default("disabled") })
+      .optional(),
     commonMetadata: z
       .looseObject({
         labels: z.record(z.string(), z.string()).optional(),

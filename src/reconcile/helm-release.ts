@@ -113,6 +113,15 @@ export async function reconcileHelmUnit(
     consumed: [],
     durationMs: 0,
   };
+  const drift = unit.helm.spec.driftDetection?.mode;
+  if (drift === "enabled" || drift === "warn") {
+    // Said rather than silently ignored: the release is reconciled, its objects are not checked for drift.
+    result.notSupported.push({
+      subject: `HelmRelease/${unit.helm.metadata.namespace}/${unit.helm.metadata.name}`,
+      reason: `spec.driftDetection.mode ${drift}: Ferry does not yet compare a release's objects with its manifest`,
+      ...(unit.origin ? { origin: unit.origin } : {}),
+    });
+  }
   if (unit.suspend) {
     result.status = "skipped";
     result.problems.push({ message: "suspended: spec.suspend is true" });

@@ -687,4 +687,24 @@ describe("a HelmRelease with chart valuesFiles", () => {
     ).not.toHaveProperty("team");
     expect(hello(await reconcile())?.changes[0]?.action).toBe("unchanged");
   });
+
+  it("says, rather than ignores, that driftDetection is not supported yet", async () => {
+    await repo.write(
+      "shop/release.yaml",
+      release([]).replace(
+        "  values: {replicas: 2}",
+        "  values: {replicas: 2}\n  driftDetection: {mode: enabled}",
+      ),
+    );
+    expect(hello(await reconcile())).toMatchObject({
+      status: "succeeded",
+      notSupported: [
+        expect.objectContaining({
+          subject: "HelmRelease/shop/hello",
+          reason:
+            "spec.driftDetection.mode enabled: Ferry does not yet compare a release's objects with its manifest",
+        }),
+      ],
+    });
+  });
 });
