@@ -108,6 +108,9 @@ const helmReleaseSpec = z
       )
       .default([]),
     postRenderers: z.array(postRendererSchema).default([]),
+    serviceAccountName: z.string().min(1).optional(),
+    // Another cluster's kubeconfig: read only to refuse it (Ferry deploys where the sync target says).
+    kubeConfig: z.unknown().optional(),
     driftDetection: z
       .looseObject({ mode: z.enum(["disabled", "warn", "enabled"]).default("disabled") })
       .optional(),

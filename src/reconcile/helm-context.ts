@@ -11,7 +11,8 @@ import { type HelmContext, openHelmDriver } from "./helm-release.js";
 import type { ReconcileContext } from "./unit.js";
 
 export function openHelmContext(ctx: ReconcileContext): HelmContext & { close(): Promise<void> } {
-  let opened: ReturnType<typeof openHelmDriver> | undefined;
+  // One driver per identity helm acts as (Ferry's, or a HelmRelease's service account).
+  const opened = new Map<string, ReturnType<typeof openHelmDriver>>();
   const cacheDir = ctx.chartCacheDir ?? join(tmpdir(), "ferry-charts");
   const credentials = ctx.registryCredentials;
   return {
@@ -27,11 +28,16 @@ export function openHelmContext(ctx: ReconcileContext): HelmContext & { close():
       ...(credentials ? { credentials } : {}),
     }),
     driver: async (connection) => {
-      opened ??= openHelmDriver(connection);
-      return (await opened).driver;
+      const key = connection.impersonate ?? "";
+      let driver = opened.get(key);
+      if (!driver) {
+        driver = openHelmDriver(connection);
+        opened.set(key, driver);
+      }
+      return (await driver).driver;
     },
     close: async () => {
-      await opened?.then((o) => o.close()).catch(() => undefined);
+      for (const driver of opened.values()) await driver.then((o) => o.close()).catch(() => undefined);
     },
   };
 }

@@ -160,7 +160,7 @@ export async function reconcileHelmRelease(
     name,
   };
   const subject = `HelmRelease/${namespace}/${name}`;
-  const connection = helmConnection(ctx, subject);
+  const connection = helmConnection(ctx, release);
   const desired = await desiredRelease(ctx, helm, release);
   const { chart, target } = desired;
   const driver = await helm.driver(connection);
@@ -241,14 +241,26 @@ export function releaseTargetOf(release: HelmRelease): { name: string; namespace
   };
 }
 
-/** How helm reaches the cluster, or an error when Ferry was given no way. */
-export function helmConnection(ctx: ReconcileContext, subject: string): ClusterConnection {
+/**
+ * How helm reaches the cluster: Ferry's connection, acting as the HelmRelease's `serviceAccountName`
+ * when it names one (as helm-controller impersonates it), or an error when Ferry was given no way or
+ * the HelmRelease points at another cluster.
+ */
+export function helmConnection(ctx: ReconcileContext, release: HelmRelease): ClusterConnection {
+  const subject = `HelmRelease/${release.metadata.namespace}/${release.metadata.name}`;
   if (!ctx.connection) {
     throw new ReconcileError(
       `${subject}: helm needs to know how to reach the cluster, and Ferry was given nothing`,
     );
   }
-  return ctx.connection;
+  if (release.spec.kubeConfig !== undefined) {
+    throw new ReconcileError(
+      `${subject}: spec.kubeConfig points the release at another cluster; Ferry installs it in the cluster the sync target names, so remove spec.kubeConfig and sync this path to that cluster instead`,
+    );
+  }
+  const account = release.spec.serviceAccountName;
+  if (!account) return ctx.connection;
+  return { ...ctx.connection, impersonate: `system:serviceaccount:${release.metadata.namespace}:${account}` };
 }
 
 /** What a HelmRelease asks helm for. */

@@ -28,7 +28,7 @@ export async function releaseDiff(
   release: HelmRelease,
 ): Promise<ObjectDiff | undefined> {
   const subject = `HelmRelease/${release.metadata.namespace}/${release.metadata.name}`;
-  const connection = helmConnection(ctx, subject);
+  const connection = helmConnection(ctx, release);
   const desired = await desiredRelease(ctx, helm, release);
   const { chart, target } = desired;
   const driver = await helm.driver(connection);

@@ -707,4 +707,33 @@ describe("a HelmRelease with chart valuesFiles", () => {
       ],
     });
   });
+
+  it("runs helm as the HelmRelease's serviceAccountName, and refuses a kubeConfig for another cluster", async () => {
+    const base = release([]).replace("  values: {replicas: 2}", "  values: {replicas: 3}");
+    await repo.write("shop/release.yaml", base.replace("spec:\n", "spec:\n  serviceAccountName: deployer\n"));
+    const before = server.requests.length;
+    expect(hello(await reconcile())).toMatchObject({ status: "succeeded" });
+    const requests = server.requests.slice(before);
+    const helmRequests = requests.filter((r) => r.userAgent?.startsWith("Helm/"));
+    expect(helmRequests.length).toBeGreaterThan(0);
+    expect(helmRequests.filter((r) => r.impersonateUser !== "system:serviceaccount:shop:deployer")).toEqual(
+      [],
+    );
+    // Ferry's own requests (the unit's objects, values, CRDs) stay Ferry's.
+    expect(requests.filter((r) => !r.userAgent?.startsWith("Helm/") && r.impersonateUser)).toEqual([]);
+
+    await repo.write(
+      "shop/release.yaml",
+      base.replace("spec:\n", "spec:\n  kubeConfig: {secretRef: {name: staging-cluster}}\n"),
+    );
+    expect(hello(await reconcile())).toMatchObject({
+      status: "failed",
+      problems: [
+        expect.objectContaining({
+          message:
+            "HelmRelease/shop/hello: spec.kubeConfig points the release at another cluster; Ferry installs it in the cluster the sync target names, so remove spec.kubeConfig and sync this path to that cluster instead",
+        }),
+      ],
+    });
+  });
 });
