@@ -48,6 +48,15 @@ const chartTemplate = z.looseObject({
   }),
 });
 
+/** What install and upgrade share: helm's waiting, hooks and validation switches. */
+const releaseAction = {
+  disableWait: z.boolean().default(false),
+  disableWaitForJobs: z.boolean().default(false),
+  disableHooks: z.boolean().default(false),
+  disableOpenAPIValidation: z.boolean().default(false),
+  disableSchemaValidation: z.boolean().default(false),
+};
+
 const helmReleaseSpec = z
   .looseObject({
     chart: chartTemplate.optional(),
@@ -66,14 +75,16 @@ const helmReleaseSpec = z
       .looseObject({
         crds: crdPolicy.default("Create"),
         createNamespace: z.boolean().default(false),
-        disableWait: z.boolean().default(false),
+        ...releaseAction,
         remediation: remediation.prefault({}),
       })
       .prefault({}),
     upgrade: z
       .looseObject({
         crds: crdPolicy.default("Skip"),
-        disableWait: z.boolean().default(false),
+        ...releaseAction,
+        force: z.boolean().default(false),
+        cleanupOnFail: z.boolean().default(false),
         remediation: remediation
           .extend({ strategy: z.enum(["rollback", "uninstall"]).default("rollback") })
           .prefault({}),

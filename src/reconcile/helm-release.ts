@@ -425,7 +425,7 @@ async function upgradeWithRemediation(
     const { retries } = settings.remediation;
     const attempts = 1 + (retries < 0 ? MAX_RETRIES_PER_RUN : Math.min(retries, MAX_RETRIES_PER_RUN));
     try {
-      const upgraded = await driver.upgrade({ ...request, wait: !settings.disableWait });
+      const upgraded = await driver.upgrade({ ...request, ...actionFlags(release, install) });
       return { upgraded, remediated };
     } catch (error) {
       const last = attempt >= attempts;
@@ -449,6 +449,20 @@ async function upgradeWithRemediation(
       }
     }
   }
+}
+
+/** Flux's install or upgrade switches, as helm flags for that attempt. */
+function actionFlags(release: HelmRelease, install: boolean): Partial<HelmUpgradeRequest> {
+  const settings = install ? release.spec.install : release.spec.upgrade;
+  const { upgrade } = release.spec;
+  return {
+    wait: !settings.disableWait,
+    waitForJobs: !settings.disableWaitForJobs,
+    disableHooks: settings.disableHooks,
+    disableOpenApiValidation: settings.disableOpenAPIValidation,
+    skipSchemaValidation: settings.disableSchemaValidation,
+    ...(install ? {} : { forceReplace: upgrade.force, cleanupOnFail: upgrade.cleanupOnFail }),
+  };
 }
 
 /** Retries Ferry makes in one run (Flux counts them across reconciles). */

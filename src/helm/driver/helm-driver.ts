@@ -24,7 +24,7 @@ import {
 import type { PostRenderer } from "../release.js";
 import type { Values } from "../values-map.js";
 import { HelmError, meaningfulStderr, redact, secretCandidates } from "./helm-error.js";
-import { postRenderFlags, timeoutFlag, waitFlags } from "./helm-flags.js";
+import { forceReplaceFlag, postRenderFlags, timeoutFlag, waitFlags } from "./helm-flags.js";
 import { type HelmVersion, parseHelmVersion } from "./helm-version.js";
 import {
   type HelmChartRef,
@@ -68,6 +68,16 @@ export interface HelmUpgradeRequest {
   wait: boolean;
   /** With `wait`, also wait for Jobs to complete. */
   waitForJobs?: boolean;
+  /** Skip the chart's hooks (`--no-hooks`). */
+  disableHooks?: boolean;
+  /** Skip validating the rendered objects against the cluster's OpenAPI schema. */
+  disableOpenApiValidation?: boolean;
+  /** Skip the chart's `values.schema.json`. */
+  skipSchemaValidation?: boolean;
+  /** Replace resources that cannot be updated (Helm 3 `--force`, Helm 4 `--force-replace`). */
+  forceReplace?: boolean;
+  /** Delete what a failed upgrade created. */
+  cleanupOnFail?: boolean;
   /** Revisions kept; 0 means no limit. */
   maxHistory: number;
   createNamespace?: boolean;
@@ -250,6 +260,11 @@ export class HelmDriver implements AsyncDisposable {
         ...(request.createNamespace ? ["--create-namespace"] : []),
         ...(request.dryRun ? [`--dry-run=${request.dryRun}`] : []),
         ...(request.skipCrds ? ["--skip-crds"] : []),
+        ...(request.disableHooks ? ["--no-hooks"] : []),
+        ...(request.disableOpenApiValidation ? ["--disable-openapi-validation"] : []),
+        ...(request.skipSchemaValidation ? ["--skip-schema-validation"] : []),
+        ...(request.forceReplace ? [forceReplaceFlag(this.version.major)] : []),
+        ...(request.cleanupOnFail ? ["--cleanup-on-fail"] : []),
         ...Object.entries(request.labels ?? {}).flatMap(([key, value]) => ["--labels", `${key}=${value}`]),
         ...postRender,
         "--output",

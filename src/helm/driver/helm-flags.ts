@@ -11,6 +11,11 @@ export function waitFlags(major: HelmVersion["major"], wait: boolean): string[] 
   return major === 4 ? ["--wait=watcher"] : ["--wait"];
 }
 
+/** Replacing resources that cannot be patched: Helm 4 renamed `--force` to `--force-replace`. */
+export function forceReplaceFlag(major: HelmVersion["major"]): string {
+  return major === 4 ? "--force-replace" : "--force";
+}
+
 /** A Go duration for helm's `--timeout`: whole seconds when possible, otherwise milliseconds. */
 export function timeoutFlag(timeoutMs: number): string[] {
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {

@@ -133,6 +133,44 @@ describe("HelmDriver command lines", () => {
     }
   });
 
+  it("passes Flux's install and upgrade switches, with the force flag each helm names its own way", async () => {
+    for (const [version, force] of [
+      ["v3.17.2", "--force"],
+      ["v4.1.4", "--force-replace"],
+    ] as const) {
+      const driver = await driverFor(version);
+      try {
+        await driver.upgrade({
+          name: "r",
+          namespace: "apps",
+          chart: "/charts/c-1.2.3.tgz",
+          values: {},
+          timeoutMs: 60_000,
+          wait: true,
+          waitForJobs: true,
+          disableHooks: true,
+          disableOpenApiValidation: true,
+          skipSchemaValidation: true,
+          forceReplace: true,
+          cleanupOnFail: true,
+          maxHistory: 5,
+        });
+        const args = (await calls())[1]?.args ?? [];
+        for (const flag of [
+          "--wait-for-jobs",
+          "--no-hooks",
+          "--disable-openapi-validation",
+          "--skip-schema-validation",
+          force,
+          "--cleanup-on-fail",
+        ])
+          expect(args).toContain(flag);
+      } finally {
+        await driver.close();
+      }
+    }
+  });
+
   it("uses Helm 4's --wait=watcher, leaves waiting out when not asked, and gives odd timeouts in ms", async () => {
     const driver = await driverFor("v4.1.4");
     try {
