@@ -27,8 +27,8 @@ export interface HttpAnswer {
 
 /**
  * One keep-alive pool for every registry and chart repository. Not undici's global dispatcher: that
- * one is shared by every copy of undici in the process, and the first to load sets it — when that is
- * @kubernetes/client-node's newer copy (loaded for exec credentials), its handler API does not match.
+ * one is shared by every copy of undici in the process (Node's own fetch, client-node's newer undici),
+ * and another copy's Agent does not take this copy's request handlers ("invalid onError method").
  */
 let agent: Agent | undefined;
 const sharedAgent = (): Agent => {
