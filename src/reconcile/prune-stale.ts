@@ -6,24 +6,27 @@
  * is gone leaves the unit's inventory; what failed stays there for the next run, and fails the unit.
  */
 import { type InventoryEntry, readInventory, writeInventory } from "../cluster/inventory.js";
-import type { UnitOwner } from "../cluster/policy.js";
 import { prune } from "../cluster/prune.js";
 import { inventoryId, parseInventoryId } from "../model/object.js";
 import type { UnitResult } from "../model/result.js";
 import { isFluxEntry } from "./flux-inventory.js";
 import { type FluxPruneContext, pruneFluxObjects } from "./flux-prune.js";
-import type { ReconcileContext } from "./unit.js";
+import { type ReconcileContext, type UnitDefinition, unitClient } from "./unit.js";
 
 export async function pruneStale(
   ctx: ReconcileContext,
   flux: FluxPruneContext,
-  owner: UnitOwner,
+  unit: UnitDefinition,
   stale: InventoryEntry[],
   result: UnitResult,
 ): Promise<void> {
   const started = performance.now();
+  const owner = unit.owner;
   ctx.onProgress?.({ unit: result.name, phase: "prune" });
+  // The unit's objects are deleted as its service account, when it names one; its inventory is Ferry's.
+  const identity = unit.serviceAccountName ? unitClient(ctx, unit) : undefined;
   try {
+    const client = identity ? await identity : ctx.client;
     // Releases are uninstalled before the Namespaces and CRDs they may use are pruned.
     const parts = [
       await pruneFluxObjects(
@@ -31,7 +34,7 @@ export async function pruneStale(
         stale.filter((e) => isFluxEntry(e.id)),
       ),
       await prune(
-        ctx.client,
+        client,
         stale.filter((e) => !isFluxEntry(e.id)).map((e) => parseInventoryId(e.id, e.v)),
         owner,
       ),
@@ -63,6 +66,8 @@ export async function pruneStale(
   } catch (e) {
     result.status = "failed";
     result.problems.push({ message: e instanceof Error ? e.message : String(e) });
+  } finally {
+    (await identity?.catch(() => undefined))?.close();
   }
   const ms = Math.round(performance.now() - started);
   result.timings.push({ phase: "prune", ms });

@@ -4,7 +4,6 @@
  */
 
 import type { InventoryEntry } from "../cluster/inventory.js";
-import type { UnitOwner } from "../cluster/policy.js";
 import { type HelmObject, type HelmRelease, readHelmObject } from "../helm/release.js";
 import type { Manifest } from "../model/object.js";
 import { ReconcileError, type ReconcileResult, type UnitResult } from "../model/result.js";
@@ -27,12 +26,12 @@ export async function reconcileTree(ctx: ReconcileContext, root: UnitDefinition)
     helm: helmForPrune(ctx, helm),
     inTree: (name) => known.has(name),
   };
-  const toPrune: { owner: UnitOwner; stale: InventoryEntry[]; result: UnitResult }[] = [];
+  const toPrune: { unit: UnitDefinition; stale: InventoryEntry[]; result: UnitResult }[] = [];
   try {
     await reconcilePending();
     // Every unit of the tree is known now, so what moved between units is not pruned; children first.
-    for (const { owner, stale, result } of toPrune.reverse()) {
-      await pruneStale(ctx, flux, owner, stale, result);
+    for (const { unit, stale, result } of toPrune.reverse()) {
+      await pruneStale(ctx, flux, unit, stale, result);
     }
   } finally {
     await helm.close();
@@ -71,7 +70,7 @@ export async function reconcileTree(ctx: ReconcileContext, root: UnitDefinition)
       const { result, prepared, stale } = await reconcileUnit(ctx, unit);
       status.set(name, result.status);
       results.push(result);
-      if (stale) toPrune.push({ owner: unit.owner, stale, result });
+      if (stale) toPrune.push({ unit, stale, result });
       for (const problem of prepared?.foreign ?? []) {
         results.push({
           ...skippedResult(next.unit, "failed", problem.message),

@@ -15,7 +15,7 @@ import { overlayOf } from "../build/spec.js";
 import { collectVariables, substituteObject, substitutionEnabled } from "../build/substitute.js";
 import type { Workspace } from "../build/workspace.js";
 import { applyPlanned, type NamespacePolicy, type PlannedObject, planApply } from "../cluster/apply.js";
-import type { ClusterConnection, KubeClient } from "../cluster/client.js";
+import { type ClusterConnection, KubeClient } from "../cluster/client.js";
 import {
   entriesOf,
   type Inventory,
@@ -58,6 +58,8 @@ export interface UnitDefinition {
   healthChecks: HealthCheckReference[];
   postBuild?: PostBuild;
   decryptionSecret?: string;
+  /** `spec.serviceAccountName`: the unit's objects are read and written as this service account of its namespace. */
+  serviceAccountName?: string;
   origin?: Origin;
   /** A HelmRelease found in a build: reconciled with helm instead of built and applied. */
   helm?: HelmRelease;
@@ -116,6 +118,7 @@ export function unitOfChild(child: ChildUnit): UnitDefinition {
     healthChecks: spec.healthChecks,
     ...(spec.postBuild ? { postBuild: spec.postBuild } : {}),
     ...(spec.decryption?.secretRef ? { decryptionSecret: spec.decryption.secretRef.name } : {}),
+    ...(spec.serviceAccountName ? { serviceAccountName: spec.serviceAccountName } : {}),
     ...(child.origin ? { origin: child.origin } : {}),
   };
 }
@@ -257,6 +260,33 @@ export async function reconcileUnit(
   ctx: ReconcileContext,
   unit: UnitDefinition,
 ): Promise<{ result: UnitResult; prepared?: PreparedUnit; stale?: InventoryEntry[] }> {
+  const identity = unit.serviceAccountName ? unitClient(ctx, unit) : undefined;
+  try {
+    return await reconcileUnitAs(ctx, unit, identity);
+  } finally {
+    (await identity?.catch(() => undefined))?.close();
+  }
+}
+
+/**
+ * A client acting as the unit's `serviceAccountName` (as kustomize-controller impersonates it), for
+ * everything but the inventory, which is Ferry's own (in `ferry-system`).
+ */
+export async function unitClient(ctx: ReconcileContext, unit: UnitDefinition): Promise<KubeClient> {
+  const account = `system:serviceaccount:${unit.owner.namespace}:${unit.serviceAccountName}`;
+  if (!ctx.connection) {
+    throw new ReconcileError(
+      `spec.serviceAccountName: Ferry cannot act as ${account} here (it was given no connection to the cluster to impersonate with)`,
+    );
+  }
+  return KubeClient.connect({ ...ctx.connection, impersonate: account });
+}
+
+async function reconcileUnitAs(
+  ctx: ReconcileContext,
+  unit: UnitDefinition,
+  identity: Promise<KubeClient> | undefined,
+): Promise<{ result: UnitResult; prepared?: PreparedUnit; stale?: InventoryEntry[] }> {
   const started = performance.now();
   const name = unitName(unit.owner);
   const timings = new Timings();
@@ -290,8 +320,11 @@ export async function reconcileUnit(
   let planned: PlannedObject[] = [];
   let fluxRefs: ObjectRef[] = [];
   const written: ChangeSetEntry[] = [];
+  // The unit's reads and writes; the inventory stays on `ctx.client`.
+  let as = ctx;
   try {
-    const built = await prepareUnit(ctx, unit, timings);
+    if (identity) as = { ...ctx, client: await identity };
+    const built = await prepareUnit(as, unit, timings);
     prepared = built;
     result.notSupported = built.notSupported;
     result.consumed = built.consumed;
@@ -302,9 +335,9 @@ export async function reconcileUnit(
       previous: recordsOf(previous),
       ...(ctx.namespaces ? { namespaces: ctx.namespaces } : {}),
     };
-    const plan = await timings.time("validate", ctx, name, () => planApply(ctx.client, built.apply, options));
+    const plan = await timings.time("validate", ctx, name, () => planApply(as.client, built.apply, options));
     planned = plan;
-    applied = await timings.time("apply", ctx, name, () => applyPlanned(ctx.client, plan, options, written));
+    applied = await timings.time("apply", ctx, name, () => applyPlanned(as.client, plan, options, written));
     result.changes.push(...applied);
     records = recordsOfPlan(plan);
     // The HelmReleases and Kustomizations it yields are in its inventory too, so prune can remove them.
@@ -341,7 +374,7 @@ export async function reconcileUnit(
       ? applied.filter((c) => c.action !== "skipped").map((c) => c.ref)
       : unit.healthChecks.map((h) => healthCheckRef(h, unit.owner.namespace));
     const outcome = await timings.time("wait", ctx, name, () =>
-      waitForHealth(ctx.client, refs, { timeoutMs: unit.timeoutMs }),
+      waitForHealth(as.client, refs, { timeoutMs: unit.timeoutMs }),
     );
     result.health = outcome.health;
     if (!outcome.ok) {
