@@ -189,7 +189,6 @@ process:
   no-op). Peak memory is that process's max RSS, Node and Ferry's modules included.
 - **ferry apply command**: the same two runs as \`ferry apply --prune\` processes (wall time, so Node's start and
   module loading, about 1 s, are included), for reference.
-
 - **leanest client**: the requests Ferry's rules require (a dry-run apply of every object before any write, then
   the applies) and, for comparison, the applies alone (kubectl's one request per object), sent 16 at a time
   with Ferry's HTTP client by a process that does nothing else (\`bench/support/apply-floor-child.mjs\`; the
