@@ -17,6 +17,7 @@ import { reconcileTree } from "../../src/reconcile/run.js";
 import type { ReconcileContext } from "../../src/reconcile/unit.js";
 import { KubeApiServer } from "../kube-api-server/server.js";
 import { type ChartServer, packageHello, sha256, startChartServer } from "../support/chart-server.js";
+import { ClusterCli } from "../support/cluster-cli.js";
 import { reconcileOnce, rootUnit, ScratchRepo } from "../support/fleet.js";
 
 describe("HelmReleases in a synced path", () => {
@@ -83,6 +84,18 @@ describe("HelmReleases in a synced path", () => {
       status: "deployed",
       chart: { version: "0.1.0" },
     });
+    // As a user sees it with the real helm: `helm list` and `helm get values`.
+    const cli = await ClusterCli.for(server);
+    try {
+      const listed = JSON.parse((await cli.helm(["list", "--namespace", "web", "--output", "json"])).stdout);
+      expect(listed).toEqual([
+        expect.objectContaining({ name: "hello", status: "deployed", chart: "hello-0.1.0", revision: "1" }),
+      ]);
+      const values = await cli.helm(["get", "values", "hello", "--namespace", "web", "--output", "json"]);
+      expect(JSON.parse(values.stdout)).toEqual({ message: "from the configmap", replicas: 2 });
+    } finally {
+      await cli.cleanup();
+    }
 
     expect(unit(result, "web/elsewhere")).toMatchObject({
       status: "failed",
