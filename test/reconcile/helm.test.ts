@@ -240,6 +240,15 @@ describe("a HelmRelease whose chart comes from a HelmRepository", () => {
       changes: [expect.objectContaining({ action: "created", reason: "hello@0.2.0 revision 1" })],
     });
     expect(server.get("apps/v1", "Deployment", "apps", "hello")).toBeDefined();
+    const cli = await ClusterCli.for(server);
+    try {
+      const listed = JSON.parse((await cli.helm(["list", "--namespace", "apps", "--output", "json"])).stdout);
+      expect(listed).toEqual([
+        expect.objectContaining({ name: "hello", status: "deployed", chart: "hello-0.2.0" }),
+      ]);
+    } finally {
+      await cli.cleanup();
+    }
 
     const again = await reconcile();
     expect(again.units.find((u) => u.name === "apps/hello")?.changes[0]?.action).toBe("unchanged");
