@@ -2,16 +2,23 @@
  * `ferry diff` of a path with a HelmRelease, in process, with the real helm against the test API
  * server: exit 1 with the release's rendered objects while it is not installed, 0 once it is in sync.
  */
-import { mkdir, rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KubeApiServer } from "../kube-api-server/server.js";
+import type { KubeApiServer } from "../kube-api-server/server.js";
 import { runFerry } from "../support/cli.js";
-import { reconcileOnce, rootUnit, ScratchRepo, writesSince } from "../support/fleet.js";
+import {
+  type HelmFleet,
+  openHelmFleet,
+  reconcileOnce,
+  rootUnit,
+  type ScratchRepo,
+  writesSince,
+} from "../support/fleet.js";
 
 describe("ferry diff with a HelmRelease", () => {
   let server: KubeApiServer;
   let repo: ScratchRepo;
   let kubeconfig: string;
+  let fleet: HelmFleet;
   const diff = async () => {
     const before = server.requests.length;
     const args = [
@@ -30,12 +37,8 @@ describe("ferry diff with a HelmRelease", () => {
   };
 
   beforeAll(async () => {
-    server = await KubeApiServer.start();
-    repo = await ScratchRepo.of("helm-fleet");
-    kubeconfig = `${repo.dir}.kubeconfig`;
-    await server.writeKubeconfig(kubeconfig);
-    await repo.remove("clusters/production/web.yaml");
-    await mkdir(repo.path("team"));
+    fleet = await openHelmFleet("team");
+    ({ server, repo, kubeconfig } = fleet);
     await repo.write(
       "team/web.yaml",
       [
@@ -58,9 +61,7 @@ describe("ferry diff with a HelmRelease", () => {
     );
   });
   afterAll(async () => {
-    await server.stop();
-    await repo.cleanup();
-    await rm(kubeconfig, { force: true });
+    await fleet.close();
   });
 
   it("exits 1 showing the release's objects, then 0 once it is installed", async () => {

@@ -4,15 +4,20 @@
  * masked and values never shown; an unchanged release is not a change; a release prune would
  * uninstall is listed; and nothing in the cluster changes.
  */
-import { mkdir, rm } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Workspace } from "../../src/build/workspace.js";
 import { KubeClient } from "../../src/cluster/client.js";
 import { HelmDriver } from "../../src/helm/driver/helm-driver.js";
 import { type DiffResult, diffTree } from "../../src/reconcile/diff.js";
-import { KubeApiServer } from "../kube-api-server/server.js";
-import { reconcileOnce, rootUnit, ScratchRepo, writesSince } from "../support/fleet.js";
+import type { KubeApiServer } from "../kube-api-server/server.js";
+import {
+  type HelmFleet,
+  openHelmFleet,
+  reconcileOnce,
+  rootUnit,
+  type ScratchRepo,
+  writesSince,
+} from "../support/fleet.js";
 
 const changedLines = (diff: string) =>
   diff.split("\n").filter((l) => /^[-+]/.test(l) && !l.startsWith("---") && !l.startsWith("+++"));
@@ -52,6 +57,7 @@ describe("diffTree with HelmReleases", () => {
   let server: KubeApiServer;
   let repo: ScratchRepo;
   let kubeconfig: string;
+  let fleet: HelmFleet;
   let diffWrites = 0;
   const root = rootUnit("team", { wait: false });
 
@@ -80,23 +86,17 @@ describe("diffTree with HelmReleases", () => {
   };
 
   beforeAll(async () => {
-    server = await KubeApiServer.start();
-    repo = await ScratchRepo.of("helm-fleet");
-    kubeconfig = `${repo.dir}.kubeconfig`;
-    await server.writeKubeconfig(kubeconfig);
-    await repo.remove("clusters/production/web.yaml");
+    fleet = await openHelmFleet("team");
+    ({ server, repo, kubeconfig } = fleet);
     // The chart gains a Secret, so the diff has one to mask.
     await repo.write(
       "charts/hello/templates/secret.yaml",
       "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-login\nstringData:\n  password: {{ .Values.password | quote }}\n",
     );
-    await mkdir(join(repo.dir, "team"));
     await repo.write("team/web.yaml", release("hunter2-first", 2));
   });
   afterAll(async () => {
-    await server.stop();
-    await repo.cleanup();
-    await rm(kubeconfig, { force: true });
+    await fleet.close();
   });
 
   it("shows a release to install with its rendered objects, values from a ConfigMap the same run creates", async () => {

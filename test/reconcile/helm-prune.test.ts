@@ -5,14 +5,21 @@
  * failed uninstall stays in the inventory and is tried again; a child Kustomization removed from Git
  * has its objects and releases garbage-collected and its inventory removed.
  */
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HelmDriver } from "../../src/helm/driver/helm-driver.js";
 import type { ReconcileResult, UnitResult } from "../../src/model/result.js";
 import type { UnitDefinition } from "../../src/reconcile/unit.js";
-import { KubeApiServer } from "../kube-api-server/server.js";
-import { reconcileOnce, rootUnit, ScratchRepo, writesSince } from "../support/fleet.js";
+import type { KubeApiServer } from "../kube-api-server/server.js";
+import {
+  type HelmFleet,
+  openHelmFleet,
+  reconcileOnce,
+  rootUnit,
+  type ScratchRepo,
+  writesSince,
+} from "../support/fleet.js";
 
 const unit = (result: ReconcileResult, name: string) =>
   result.units.find((u) => u.name === name) as UnitResult;
@@ -57,6 +64,7 @@ describe("pruning HelmReleases and Kustomizations removed from Git", () => {
   let server: KubeApiServer;
   let repo: ScratchRepo;
   let kubeconfig: string;
+  let fleet: HelmFleet;
   const root = rootUnit("team", { wait: false });
   const reconcile = (unitDefinition: UnitDefinition = root) =>
     reconcileOnce(server, repo, unitDefinition, undefined, { connection: { kubeconfig } });
@@ -89,13 +97,8 @@ describe("pruning HelmReleases and Kustomizations removed from Git", () => {
   const paused = helmRelease("paused");
 
   beforeAll(async () => {
-    server = await KubeApiServer.start();
-    repo = await ScratchRepo.of("helm-fleet");
-    kubeconfig = `${repo.dir}.kubeconfig`;
-    await server.writeKubeconfig(kubeconfig);
-    await repo.remove("clusters/production/web.yaml");
-    await mkdir(join(repo.dir, "team"));
-    await mkdir(join(repo.dir, "team-nested"));
+    fleet = await openHelmFleet("team", "team-nested");
+    ({ server, repo, kubeconfig } = fleet);
     await writeReleases(one, kept, paused);
     await repo.write("team/nested.yaml", nested);
     await repo.write(
@@ -107,9 +110,7 @@ describe("pruning HelmReleases and Kustomizations removed from Git", () => {
     );
   });
   afterAll(async () => {
-    await server.stop();
-    await repo.cleanup();
-    await rm(kubeconfig, { force: true });
+    await fleet.close();
   });
 
   it("records each HelmRelease and child Kustomization in the inventory of the unit that yields it", async () => {

@@ -18,7 +18,7 @@ import type { ReconcileContext } from "../../src/reconcile/unit.js";
 import { KubeApiServer } from "../kube-api-server/server.js";
 import { type ChartServer, packageHello, sha256, startChartServer } from "../support/chart-server.js";
 import { ClusterCli } from "../support/cluster-cli.js";
-import { reconcileOnce, rootUnit, ScratchRepo } from "../support/fleet.js";
+import { type HelmFleet, openHelmFleet, reconcileOnce, rootUnit, ScratchRepo } from "../support/fleet.js";
 
 describe("HelmReleases in a synced path", () => {
   let server: KubeApiServer;
@@ -338,6 +338,7 @@ describe("a HelmRelease with values from the cluster, and a failed upgrade remed
   let server: KubeApiServer;
   let repo: ScratchRepo;
   let kubeconfig: string;
+  let fleet: HelmFleet;
   const b64 = (text: string) => Buffer.from(text).toString("base64");
   const release = (extra: string[] = []) =>
     [
@@ -370,17 +371,13 @@ describe("a HelmRelease with values from the cluster, and a failed upgrade remed
     reconcileOnce(server, repo, rootUnit("team", { wait: false }), undefined, { connection: { kubeconfig } });
 
   beforeAll(async () => {
-    server = await KubeApiServer.start();
-    repo = await ScratchRepo.of("helm-fleet");
-    kubeconfig = `${repo.dir}.kubeconfig`;
-    await server.writeKubeconfig(kubeconfig);
-    await repo.remove("clusters/production/web.yaml");
+    fleet = await openHelmFleet("team");
+    ({ server, repo, kubeconfig } = fleet);
     // The chart gains a ConfigMap showing the `extra` values as rendered.
     await repo.write(
       "charts/hello/templates/extra.yaml",
       "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-extra\ndata:\n{{ toYaml .Values.extra | indent 2 }}\n",
     );
-    await mkdir(join(repo.dir, "team"));
     await repo.write("team/release.yaml", release());
     const create = (apiVersion: string, kind: string, object: object) =>
       server.objects.create({ type: server.type(apiVersion, kind), namespace: "team" }, object, {
@@ -405,9 +402,7 @@ describe("a HelmRelease with values from the cluster, and a failed upgrade remed
     });
   });
   afterAll(async () => {
-    await server.stop();
-    await repo.cleanup();
-    await rm(kubeconfig, { force: true });
+    await fleet.close();
   });
 
   it("renders the values of ConfigMaps and Secrets in the cluster, with and without targetPath, skipping a missing optional one", async () => {
@@ -567,6 +562,7 @@ describe("a HelmRelease with chart valuesFiles", () => {
   let server: KubeApiServer;
   let repo: ScratchRepo;
   let kubeconfig: string;
+  let fleet: HelmFleet;
   const release = (files: string[]) =>
     [
       "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---",
@@ -589,19 +585,13 @@ describe("a HelmRelease with chart valuesFiles", () => {
   const hello = (result: ReconcileResult) => result.units.find((u) => u.name === "shop/hello");
 
   beforeAll(async () => {
-    server = await KubeApiServer.start();
-    repo = await ScratchRepo.of("helm-fleet");
-    kubeconfig = `${repo.dir}.kubeconfig`;
-    await server.writeKubeconfig(kubeconfig);
-    await repo.remove("clusters/production/web.yaml");
-    await mkdir(join(repo.dir, "shop"));
+    fleet = await openHelmFleet("shop");
+    ({ server, repo, kubeconfig } = fleet);
     await repo.write("charts/hello/values-prod.yaml", "message: from values-prod\nreplicas: 5\n");
     await repo.write("charts/hello/values-eu.yaml", "message: from values-eu\n");
   });
   afterAll(async () => {
-    await server.stop();
-    await repo.cleanup();
-    await rm(kubeconfig, { force: true });
+    await fleet.close();
   });
 
   it("merges the files in order beneath the HelmRelease's values, and upgrades when a file changes", async () => {

@@ -3,11 +3,15 @@
  * service account of its namespace (Impersonate-User on every such request), while its inventory stays
  * Ferry's own; without a connection to impersonate with, the unit fails instead of acting as Ferry.
  */
-import { mkdir, rm } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KubeApiServer } from "../kube-api-server/server.js";
-import { reconcileOnce, rootUnit, ScratchRepo } from "../support/fleet.js";
+import type { KubeApiServer } from "../kube-api-server/server.js";
+import {
+  type HelmFleet,
+  openHelmFleet,
+  reconcileOnce,
+  rootUnit,
+  type ScratchRepo,
+} from "../support/fleet.js";
 
 const tenant = [
   "apiVersion: kustomize.toolkit.fluxcd.io/v1",
@@ -26,6 +30,7 @@ describe("a Kustomization with serviceAccountName", () => {
   let server: KubeApiServer;
   let repo: ScratchRepo;
   let kubeconfig: string;
+  let fleet: HelmFleet;
   const reconcile = (connection = true) =>
     reconcileOnce(
       server,
@@ -37,13 +42,8 @@ describe("a Kustomization with serviceAccountName", () => {
   const account = "system:serviceaccount:team:deployer";
 
   beforeAll(async () => {
-    server = await KubeApiServer.start();
-    repo = await ScratchRepo.of("helm-fleet");
-    kubeconfig = `${repo.dir}.kubeconfig`;
-    await server.writeKubeconfig(kubeconfig);
-    await repo.remove("clusters/production/web.yaml");
-    await mkdir(join(repo.dir, "team"));
-    await mkdir(join(repo.dir, "tenant"));
+    fleet = await openHelmFleet("team", "tenant");
+    ({ server, repo, kubeconfig } = fleet);
     await repo.write("team/namespace.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n");
     await repo.write("team/tenant.yaml", tenant);
     for (const name of ["one", "two"]) {
@@ -54,9 +54,7 @@ describe("a Kustomization with serviceAccountName", () => {
     }
   });
   afterAll(async () => {
-    await server.stop();
-    await repo.cleanup();
-    await rm(kubeconfig, { force: true });
+    await fleet.close();
   });
 
   it("applies and prunes the unit's objects as its service account, and keeps the inventory Ferry's", async () => {

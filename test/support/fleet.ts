@@ -1,5 +1,5 @@
 /** A Flux fleet repository copied to a scratch folder, reconciled against a test API server. */
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Workspace } from "../../src/build/workspace.js";
@@ -8,7 +8,7 @@ import type { ReconcileResult } from "../../src/model/result.js";
 import { reconcileTree } from "../../src/reconcile/run.js";
 import { type ReconcileContext, type UnitDefinition, unitNameOf } from "../../src/reconcile/unit.js";
 import type { SopsKeys } from "../../src/sops/index.js";
-import type { KubeApiServer } from "../kube-api-server/server.js";
+import { KubeApiServer } from "../kube-api-server/server.js";
 
 export const fixtures = join(import.meta.dirname, "..", "fixtures");
 
@@ -88,4 +88,36 @@ export async function reconcileOnce(
     client.close();
     await workspace.dispose();
   }
+}
+
+/** A test API server and a scratch copy of the `helm-fleet` fixture, with a kubeconfig file for helm. */
+export interface HelmFleet {
+  server: KubeApiServer;
+  repo: ScratchRepo;
+  /** The server's kubeconfig, written next to the repository. */
+  kubeconfig: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The `helm-fleet` fixture's charts without its own releases (`clusters/production/web.yaml`), and
+ * empty `folders` for the test's files, against a fresh test API server.
+ */
+export async function openHelmFleet(...folders: string[]): Promise<HelmFleet> {
+  const server = await KubeApiServer.start();
+  const repo = await ScratchRepo.of("helm-fleet");
+  const kubeconfig = `${repo.dir}.kubeconfig`;
+  await server.writeKubeconfig(kubeconfig);
+  await repo.remove("clusters/production/web.yaml");
+  for (const folder of folders) await mkdir(repo.path(folder));
+  return {
+    server,
+    repo,
+    kubeconfig,
+    close: async () => {
+      await server.stop();
+      await repo.cleanup();
+      await rm(kubeconfig, { force: true });
+    },
+  };
 }
