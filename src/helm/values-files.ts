@@ -5,7 +5,8 @@
  * Helm repository. A file that is missing fails, unless `ignoreMissingValuesFiles` says to skip it.
  */
 import { readFile, realpath, stat } from "node:fs/promises";
-import { isAbsolute, join, relative, sep } from "node:path";
+import { join } from "node:path";
+import { isInside } from "../build/paths.js";
 import { readChartArchive } from "./chart-source/chart-archive.js";
 import { readValues } from "./read-values.js";
 import { mergeMaps, type Values } from "./values-map.js";
@@ -52,10 +53,10 @@ function folderReader(folder: string): (path: string) => Promise<string | undefi
   return async (path) => {
     const root = await realpath(folder);
     const lexical = join(root, path);
-    if (!within(root, lexical)) throw new ValuesFilesError(`valuesFiles: ${path} leads out of its source`);
+    if (!isInside(root, lexical)) throw new ValuesFilesError(`valuesFiles: ${path} leads out of its source`);
     const real = await realpath(lexical).catch(() => undefined);
     if (real === undefined) return undefined;
-    if (!within(root, real)) throw new ValuesFilesError(`valuesFiles: ${path} links out of its source`);
+    if (!isInside(root, real)) throw new ValuesFilesError(`valuesFiles: ${path} links out of its source`);
     const info = await stat(real);
     if (!info.isFile()) return undefined;
     if (info.size > MAX_VALUES_FILE_BYTES)
@@ -70,9 +71,4 @@ async function archiveReader(
 ): Promise<(path: string) => Promise<string | undefined>> {
   const { files } = await readChartArchive(archive, describe);
   return async (path) => files.get(path)?.toString("utf8");
-}
-
-function within(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
 }

@@ -4,8 +4,9 @@
  * included) and hold a `Chart.yaml` with a name and a version.
  */
 import { readFile, realpath, stat } from "node:fs/promises";
-import { isAbsolute, join, relative, sep } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { parse } from "yaml";
+import { isInside } from "../../build/paths.js";
 import { ChartSourceError } from "./errors.js";
 
 /** A chart folder in the repository. */
@@ -43,7 +44,8 @@ export async function localChart(repoDir: string, path: string): Promise<LocalCh
   const relativePath = path.replace(/^\/+/, "");
   if (isAbsolute(relativePath)) throw fail("is not a path inside the repository");
   const lexical = join(root, relativePath);
-  if (!inside(root, lexical)) throw fail("leaves the repository; give a path inside it, such as charts/app");
+  if (!isInside(root, lexical))
+    throw fail("leaves the repository; give a path inside it, such as charts/app");
 
   let dir: string;
   try {
@@ -51,7 +53,7 @@ export async function localChart(repoDir: string, path: string): Promise<LocalCh
   } catch (error) {
     throw fail("does not exist in the repository; check chart.spec.chart", error);
   }
-  if (!inside(root, dir)) throw fail("leads out of the repository through a symbolic link");
+  if (!isInside(root, dir)) throw fail("leads out of the repository through a symbolic link");
   if (!(await stat(dir)).isDirectory())
     throw fail("is a file; chart.spec.chart must name the chart's folder");
 
@@ -59,7 +61,7 @@ export async function localChart(repoDir: string, path: string): Promise<LocalCh
   let text: string;
   try {
     const real = await realpath(chartFile);
-    if (!inside(root, real)) throw fail("has a Chart.yaml that links out of the repository");
+    if (!isInside(root, real)) throw fail("has a Chart.yaml that links out of the repository");
     const info = await stat(real);
     if (!info.isFile()) throw fail("has a Chart.yaml that is not a file");
     if (info.size > MAX_CHART_YAML_BYTES) throw fail("has a Chart.yaml larger than 1 MiB");
@@ -85,9 +87,4 @@ export async function localChart(repoDir: string, path: string): Promise<LocalCh
     throw fail('has a Chart.yaml without a version (a string; quote numbers such as "1.0")');
   }
   return { name, version, dir };
-}
-
-function inside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
 }

@@ -1,6 +1,7 @@
 import type { Dirent } from "node:fs";
 import { readdir, readFile, realpath, stat, writeFile } from "node:fs/promises";
-import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, join, relative, resolve, sep } from "node:path";
+import { isInside } from "../../build/paths.js";
 import { compareStrings } from "../../model/object.js";
 import type { Problem } from "../../model/result.js";
 import { MARKER_TOKEN } from "./setter.js";
@@ -13,11 +14,6 @@ const isCandidate = (name: string) =>
 
 // ignoreBOM keeps a byte order mark in the text, so writing the text back keeps it too.
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-function within(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === "" || (!isAbsolute(rel) && rel !== ".." && !rel.startsWith(`..${sep}`));
-}
 
 async function realOrUndefined(path: string): Promise<string | undefined> {
   try {
@@ -37,7 +33,7 @@ async function realOrUndefined(path: string): Promise<string | undefined> {
 export async function updateTree(root: string, updatePath: string, policies: Policies): Promise<TreeUpdate> {
   const top = await realpath(root);
   const start = await realOrUndefined(resolve(top, updatePath));
-  if (!within(top, resolve(top, updatePath)) || (start !== undefined && !within(top, start))) {
+  if (!isInside(top, resolve(top, updatePath)) || (start !== undefined && !isInside(top, start))) {
     throw new Error(`update path "${updatePath}" is outside the repository`);
   }
   if (start === undefined) throw new Error(`update path "${updatePath}" does not exist in the repository`);
@@ -75,7 +71,7 @@ export async function updateTree(root: string, updatePath: string, policies: Pol
     if (entry.isFile()) return visitFile(path);
     if (!entry.isSymbolicLink()) return;
     const target = await realOrUndefined(path);
-    if (target !== undefined && within(top, target) && (await stat(target)).isFile())
+    if (target !== undefined && isInside(top, target) && (await stat(target)).isFile())
       return visitFile(target);
   };
 
